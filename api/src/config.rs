@@ -1,0 +1,217 @@
+//! Configuration read from environment variables (see the table in README.md).
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+/// Which way the service runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Demo data, token minting, GraphiQL, readable logs.
+    Development,
+    /// No demo data, no token minting, JSON logs, JWT settings required.
+    Production,
+}
+
+/// Errors found while reading the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A variable has a value that cannot be used.
+    #[error("{name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    /// A variable that production requires is not set.
+    #[error("{0} must be set when FENGQIAO_ENV=production")]
+    Required(&'static str),
+    /// The development secret file could not be read or written.
+    #[error("development JWT secret file {path}: {source}")]
+    SecretFile {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// JWT verification settings.
+#[derive(Clone)]
+pub struct JwtConfig {
+    /// HS256 shared secret.
+    pub secret: Vec<u8>,
+    /// Expected `iss`.
+    pub issuer: String,
+    /// Expected `aud`.
+    pub audience: String,
+    /// Clock leeway for `exp` and `nbf`, in seconds.
+    pub leeway_secs: u64,
+}
+
+impl std::fmt::Debug for JwtConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtConfig")
+            .field("secret", &"<redacted>")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("leeway_secs", &self.leeway_secs)
+            .finish()
+    }
+}
+
+/// The whole service configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Development or production.
+    pub mode: Mode,
+    /// Address the HTTP server binds.
+    pub listen: SocketAddr,
+    /// Database URL (never logged: it may hold a password).
+    pub database_url: String,
+    /// Largest pool size.
+    pub db_max_connections: u32,
+    /// JWT settings.
+    pub jwt: JwtConfig,
+    /// Largest `first`/`last` a list accepts.
+    pub max_page_size: u64,
+    /// Page size when the client gives none.
+    pub default_page_size: u64,
+    /// Load demo data into an empty database (development only).
+    pub seed_demo: bool,
+    /// How long graceful shutdown waits for in-flight requests.
+    pub shutdown_grace: Duration,
+}
+
+/// The default SQLite location, relative to the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/fengqiao.db?mode=rwc";
+const DEV_SECRET_FILE: &str = "data/dev-jwt-secret";
+/// Issuer used when none is configured (development).
+pub const DEV_ISSUER: &str = "fengqiao-dev";
+/// Audience used when none is configured (development).
+pub const DEV_AUDIENCE: &str = "fengqiao";
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
+            name,
+            reason: e.to_string(),
+        }),
+    }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mode = match var("FENGQIAO_ENV").as_deref() {
+            None | Some("development") | Some("dev") => Mode::Development,
+            Some("production") | Some("prod") => Mode::Production,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "FENGQIAO_ENV",
+                    reason: format!("expected development or production, got {other:?}"),
+                })
+            }
+        };
+        let listen = parse("FENGQIAO_LISTEN", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let jwt = match mode {
+            Mode::Production => {
+                let secret = var("FENGQIAO_JWT_SECRET").ok_or(ConfigError::Required("FENGQIAO_JWT_SECRET"))?;
+                if secret.len() < 32 {
+                    return Err(ConfigError::Invalid {
+                        name: "FENGQIAO_JWT_SECRET",
+                        reason: "must be at least 32 bytes".into(),
+                    });
+                }
+                JwtConfig {
+                    secret: secret.into_bytes(),
+                    issuer: var("FENGQIAO_JWT_ISSUER").ok_or(ConfigError::Required("FENGQIAO_JWT_ISSUER"))?,
+                    audience: var("FENGQIAO_JWT_AUDIENCE")
+                        .ok_or(ConfigError::Required("FENGQIAO_JWT_AUDIENCE"))?,
+                    leeway_secs: parse("FENGQIAO_JWT_LEEWAY_SECS", 30)?,
+                }
+            }
+            Mode::Development => JwtConfig {
+                secret: match var("FENGQIAO_JWT_SECRET") {
+                    Some(s) => s.into_bytes(),
+                    None => dev_secret()?,
+                },
+                issuer: var("FENGQIAO_JWT_ISSUER").unwrap_or_else(|| DEV_ISSUER.into()),
+                audience: var("FENGQIAO_JWT_AUDIENCE").unwrap_or_else(|| DEV_AUDIENCE.into()),
+                leeway_secs: parse("FENGQIAO_JWT_LEEWAY_SECS", 30)?,
+            },
+        };
+        let max_page_size = parse("FENGQIAO_MAX_PAGE_SIZE", 100u64)?;
+        if max_page_size == 0 {
+            return Err(ConfigError::Invalid {
+                name: "FENGQIAO_MAX_PAGE_SIZE",
+                reason: "must be positive".into(),
+            });
+        }
+        Ok(Config {
+            mode,
+            listen,
+            database_url,
+            db_max_connections: parse("FENGQIAO_DB_MAX_CONNECTIONS", 10)?,
+            jwt,
+            max_page_size,
+            default_page_size: 20.min(max_page_size),
+            seed_demo: mode == Mode::Development && parse("FENGQIAO_DEMO_DATA", true)?,
+            shutdown_grace: Duration::from_secs(parse("FENGQIAO_SHUTDOWN_GRACE_SECS", 20)?),
+        })
+    }
+
+    /// A development configuration for tests: given database, fixed secret, no demo data.
+    pub fn for_tests(database_url: &str) -> Self {
+        Config {
+            mode: Mode::Development,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: database_url.to_owned(),
+            db_max_connections: 5,
+            jwt: JwtConfig {
+                secret: b"test-secret-test-secret-test-secret!".to_vec(),
+                issuer: DEV_ISSUER.into(),
+                audience: DEV_AUDIENCE.into(),
+                leeway_secs: 5,
+            },
+            max_page_size: 100,
+            default_page_size: 20,
+            seed_demo: false,
+            shutdown_grace: Duration::from_secs(2),
+        }
+    }
+}
+
+/// The development secret lives in a file beside the default database so that
+/// `fengqiao token` and `fengqiao serve` in the same directory agree.
+fn dev_secret() -> Result<Vec<u8>, ConfigError> {
+    let path = PathBuf::from(DEV_SECRET_FILE);
+    let err = |source| ConfigError::SecretFile {
+        path: DEV_SECRET_FILE.into(),
+        source,
+    };
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let trimmed = existing.trim();
+        if trimmed.len() >= 32 {
+            return Ok(trimmed.as_bytes().to_vec());
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let secret: String = {
+        use rand::Rng;
+        let mut rng = rand::rng();
+        (0..48)
+            .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.random_range(0..36)]))
+            .collect()
+    };
+    std::fs::write(&path, &secret).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+    }
+    Ok(secret.into_bytes())
+}

@@ -1,0 +1,138 @@
+//! The error policy, stated once: every failure a client can see has a stable code.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, SqlErr};
+
+/// Stable error codes sent in `extensions.code`.
+pub mod code {
+    /// No or invalid credentials.
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    /// Authenticated but not allowed.
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    /// Absent, or outside the caller's scope.
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// Input failed validation; `extensions.field` names the field.
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    /// A uniqueness or version conflict.
+    pub const CONFLICT: &str = "CONFLICT";
+    /// Too many requests.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// Anything else; details are in the server log only.
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
+/// A domain or infrastructure error.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No or invalid credentials.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller's role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Absent or outside the caller's scope.
+    #[error("not found")]
+    NotFound,
+    /// Input failed validation.
+    #[error("{field}: {message}")]
+    BadInput {
+        /// Path of the offending input field, e.g. `input.creditCode`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A uniqueness or version conflict.
+    #[error("{message}")]
+    Conflict {
+        /// The field that conflicts, when there is one.
+        field: Option<String>,
+        /// What conflicts.
+        message: String,
+    },
+    /// Too many requests.
+    #[error("rate limited; retry after {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a retry may succeed.
+        retry_after_secs: u64,
+    },
+    /// A database failure.
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    /// Any other internal failure.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result alias used across services.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// A validation error for `field`.
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A uniqueness conflict on `field`.
+    pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// A permission refusal.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Forbidden(message.into())
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated(_) => code::UNAUTHENTICATED,
+            AppError::Forbidden(_) => code::FORBIDDEN,
+            AppError::NotFound => code::NOT_FOUND,
+            AppError::BadInput { .. } => code::BAD_USER_INPUT,
+            AppError::Conflict { .. } => code::CONFLICT,
+            AppError::RateLimited { .. } => code::RATE_LIMITED,
+            AppError::Db(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                code::CONFLICT
+            }
+            AppError::Db(_) | AppError::Internal(_) => code::INTERNAL,
+        }
+    }
+
+    /// The message a client may see: never SQL, table names or paths.
+    fn public_message(&self) -> String {
+        match self.code() {
+            code::INTERNAL => "internal error".to_owned(),
+            code::CONFLICT if matches!(self, AppError::Db(_)) => {
+                "a record with the same unique value already exists".to_owned()
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        let code = err.code();
+        if code == code::INTERNAL {
+            tracing::error!(error = %err, "internal error");
+        }
+        let message = err.public_message();
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", code);
+            match &err {
+                AppError::BadInput { field, .. } => ext.set("field", field.as_str()),
+                AppError::Conflict { field: Some(field), .. } => ext.set("field", field.as_str()),
+                AppError::RateLimited { retry_after_secs } => {
+                    ext.set("retryAfterSeconds", *retry_after_secs)
+                }
+                _ => {}
+            }
+        })
+    }
+}

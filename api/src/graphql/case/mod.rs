@@ -1,0 +1,6 @@
+//! Cases (事件) in GraphQL.
+
+pub mod loader;
+pub mod mutation;
+pub mod query;
+pub mod types;

@@ -1,0 +1,106 @@
+//! Case mutations.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use super::types::Case;
+use crate::{
+    graphql::{actor, db, enums::*, parse_id},
+    service::case::{NewParty, NewReport},
+};
+
+/// A person named in a report.
+#[derive(InputObject)]
+pub struct PartyInput {
+    /// Role in the case.
+    pub role: PartyRole,
+    /// Name (1–64 characters).
+    pub name: String,
+    /// Mainland phone number.
+    pub phone: Option<String>,
+    /// Resident ID number (GB 11643, checked).
+    pub resident_id: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+}
+
+/// What a reporter tells about a new case.
+#[derive(InputObject)]
+pub struct ReportCaseInput {
+    /// Kind; defaults to POLICE_INCIDENT (ENTERPRISE_CASE for enterprise liaisons).
+    pub kind: Option<CaseKind>,
+    /// Finer category.
+    pub category: Option<CaseCategory>,
+    /// Short title (1–200 characters).
+    pub title: String,
+    /// What happened (1–4000 characters).
+    pub description: String,
+    /// Channel; only officers, commanders and platforms may set it, others get their role's channel.
+    pub source: Option<CaseSource>,
+    /// Reporter's name.
+    pub reporter_name: Option<String>,
+    /// Reporter's mainland phone number.
+    pub reporter_phone: Option<String>,
+    /// Where it happened.
+    pub address: Option<String>,
+    /// Latitude (WGS 84, −90 to 90); give both coordinates or neither.
+    pub latitude: Option<f64>,
+    /// Longitude (WGS 84, −180 to 180).
+    pub longitude: Option<f64>,
+    /// Grid it happened in.
+    pub grid_id: Option<ID>,
+    /// Enterprise concerned; an enterprise liaison's own enterprise by default.
+    pub enterprise_id: Option<ID>,
+    /// When it happened (not in the future).
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// People involved (at most 50).
+    pub parties: Option<Vec<PartyInput>>,
+}
+
+/// Result of `reportCase`.
+#[derive(SimpleObject)]
+pub struct ReportCasePayload {
+    /// The new case, status REPORTED, with its tracking number.
+    pub case: Case,
+}
+
+/// Case mutations.
+#[derive(Default)]
+pub struct CaseMutation;
+
+#[Object]
+impl CaseMutation {
+    /// Reports a new case (citizen, grid worker, officer, volunteer, enterprise liaison, platform).
+    async fn report_case(&self, ctx: &Context<'_>, input: ReportCaseInput) -> async_graphql::Result<ReportCasePayload> {
+        let opt = |f: &str, v: &Option<ID>| v.as_ref().map(|i| parse_id(f, i)).transpose();
+        let report = NewReport {
+            kind: input.kind.map(Into::into),
+            category: input.category.map(Into::into),
+            title: input.title,
+            description: input.description,
+            source: input.source.map(Into::into),
+            reporter_name: input.reporter_name,
+            reporter_phone: input.reporter_phone,
+            address: input.address,
+            latitude: input.latitude,
+            longitude: input.longitude,
+            grid_id: opt("input.gridId", &input.grid_id)?,
+            enterprise_id: opt("input.enterpriseId", &input.enterprise_id)?,
+            occurred_at: input.occurred_at,
+            parties: input
+                .parties
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| NewParty {
+                    role: p.role.into(),
+                    name: p.name,
+                    phone: p.phone,
+                    resident_id: p.resident_id,
+                    address: p.address,
+                })
+                .collect(),
+        };
+        let m = crate::service::case::report(db(ctx)?, actor(ctx)?, report).await?;
+        Ok(ReportCasePayload { case: Case(m) })
+    }
+}

@@ -1,0 +1,6 @@
+//! Mediation rooms (调解室) in GraphQL.
+
+pub mod mutation;
+pub mod query;
+pub mod types;
+pub mod loader;

@@ -1,0 +1,6 @@
+//! Mediators (调解员) in GraphQL.
+
+pub mod mutation;
+pub mod query;
+pub mod types;
+pub mod loader;

@@ -1,0 +1,56 @@
+//! Mediator mutations.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+
+use super::types::Mediator;
+use crate::{
+    graphql::{actor, db, enums::MediatorKind, parse_id},
+    service::mediator::{self as svc, NewMediator},
+};
+
+/// A new mediator.
+#[derive(InputObject)]
+pub struct CreateMediatorInput {
+    /// Room the mediator works in.
+    pub room_id: ID,
+    /// Name (1–64 characters).
+    pub name: String,
+    /// Kind.
+    pub kind: MediatorKind,
+    /// Mainland phone number.
+    pub phone: Option<String>,
+    /// Nationality (ISO 3166-1 alpha-2, e.g. `CN`, `SY`).
+    pub nationality: Option<String>,
+    /// Languages spoken (BCP 47), at least one.
+    pub languages: Vec<String>,
+    /// Account subject (the JWT `sub` this mediator signs in with).
+    pub subject: Option<String>,
+}
+
+/// Result of `createMediator`.
+#[derive(SimpleObject)]
+pub struct CreateMediatorPayload {
+    /// The new mediator.
+    pub mediator: Mediator,
+}
+
+/// Mediator mutations (admins and commanders).
+#[derive(Default)]
+pub struct MediatorMutation;
+
+#[Object]
+impl MediatorMutation {
+    /// Adds a mediator to a room.
+    async fn create_mediator(&self, ctx: &Context<'_>, input: CreateMediatorInput) -> async_graphql::Result<CreateMediatorPayload> {
+        let new = NewMediator {
+            room_id: parse_id("input.roomId", &input.room_id)?,
+            name: input.name,
+            kind: input.kind.into(),
+            phone: input.phone,
+            nationality: input.nationality,
+            languages: input.languages,
+            subject: input.subject,
+        };
+        Ok(CreateMediatorPayload { mediator: Mediator(svc::create(db(ctx)?, actor(ctx)?, new).await?) })
+    }
+}

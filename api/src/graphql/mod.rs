@@ -1,0 +1,131 @@
+//! The GraphQL schema: one module per aggregate, thin resolvers over `service`.
+
+pub mod case;
+pub mod connection;
+pub mod enterprise;
+pub mod enums;
+pub mod grid;
+pub mod loader;
+pub mod mask;
+pub mod mediation_room;
+pub mod mediator;
+pub mod unit;
+pub mod viewer;
+pub mod volunteer;
+pub mod volunteer_team;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema, ID};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use crate::{
+    auth::Actor,
+    error::AppError,
+    service::pagination::{PageArgs, PageLimits},
+};
+
+/// The root query type.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    viewer::ViewerQuery,
+    case::query::CaseQuery,
+    enterprise::query::EnterpriseQuery,
+    grid::query::GridQuery,
+    unit::query::UnitQuery,
+    volunteer_team::query::VolunteerTeamQuery,
+    volunteer::query::VolunteerQuery,
+    mediation_room::query::MediationRoomQuery,
+    mediator::query::MediatorQuery,
+);
+
+/// The root mutation type.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    case::mutation::CaseMutation,
+    enterprise::mutation::EnterpriseMutation,
+    grid::mutation::GridMutation,
+    unit::mutation::UnitMutation,
+    volunteer_team::mutation::VolunteerTeamMutation,
+    volunteer::mutation::VolunteerMutation,
+    mediation_room::mutation::MediationRoomMutation,
+    mediator::mutation::MediatorMutation,
+);
+
+/// The executable schema.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Shared state resolvers read from the schema data.
+#[derive(Clone)]
+pub struct SchemaData {
+    /// The pool.
+    pub db: DatabaseConnection,
+    /// Page size limits.
+    pub limits: PageLimits,
+}
+
+/// Builds the schema (also used by `export-schema`, with no live database needed).
+pub fn build_schema(data: Option<SchemaData>) -> AppSchema {
+    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription);
+    if let Some(d) = data {
+        b = b.data(d);
+    }
+    b.finish()
+}
+
+/// The sorted SDL that `schema.graphql` must equal.
+pub fn sdl() -> String {
+    build_schema(None).sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_enum_items())
+}
+
+/// The pool from the schema data.
+pub fn db<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DatabaseConnection> {
+    Ok(&ctx
+        .data::<SchemaData>()
+        .map_err(|_| AppError::Internal("schema data missing".into()))?
+        .db)
+}
+
+/// Page limits from the schema data.
+pub fn limits(ctx: &Context<'_>) -> async_graphql::Result<PageLimits> {
+    Ok(ctx
+        .data::<SchemaData>()
+        .map_err(|_| AppError::Internal("schema data missing".into()))?
+        .limits)
+}
+
+/// The caller of this request (anonymous when no token was sent).
+pub fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Actor> {
+    ctx.data::<Arc<Actor>>()
+        .map(|a| a.as_ref())
+        .map_err(|_| AppError::Internal("actor missing".into()).into())
+}
+
+/// Parses an opaque id; a malformed one is a `BAD_USER_INPUT` on `field`.
+pub fn parse_id(field: &str, id: &ID) -> async_graphql::Result<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "not a valid id").into())
+}
+
+/// Parses an id used for a lookup: a malformed one simply finds nothing.
+pub fn lookup_id(id: &ID) -> async_graphql::Result<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| AppError::NotFound.into())
+}
+
+/// Parses a list of ids for `field`.
+pub fn parse_ids(field: &str, ids: &[ID]) -> async_graphql::Result<Vec<Uuid>> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| parse_id(&format!("{field}[{i}]"), id))
+        .collect()
+}
+
+/// An id as sent on the wire.
+pub fn id(u: Uuid) -> ID {
+    ID(u.to_string())
+}
+
+/// Relay arguments in one value.
+pub fn page_args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
+    PageArgs { first, after, last, before }
+}

@@ -1,0 +1,57 @@
+//! Unit mutations.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+
+use super::types::Unit;
+use crate::{
+    graphql::{actor, db, enums::UnitKind, parse_id},
+    service::unit::{self as svc, NewUnit},
+};
+
+/// A new unit.
+#[derive(InputObject)]
+pub struct CreateUnitInput {
+    /// Unique code.
+    pub code: String,
+    /// Name (1–100 characters).
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Parent unit.
+    pub parent_id: Option<ID>,
+    /// Jurisdiction grid.
+    pub grid_id: Option<ID>,
+    /// Duty phone.
+    pub phone: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+}
+
+/// Result of `createUnit`.
+#[derive(SimpleObject)]
+pub struct CreateUnitPayload {
+    /// The new unit.
+    pub unit: Unit,
+}
+
+/// Unit mutations (admins and commanders).
+#[derive(Default)]
+pub struct UnitMutation;
+
+#[Object]
+impl UnitMutation {
+    /// Creates a unit.
+    async fn create_unit(&self, ctx: &Context<'_>, input: CreateUnitInput) -> async_graphql::Result<CreateUnitPayload> {
+        let opt = |n: &str, v: &Option<ID>| v.as_ref().map(|i| parse_id(n, i)).transpose();
+        let new = NewUnit {
+            code: input.code,
+            name: input.name,
+            kind: input.kind.into(),
+            parent_id: opt("input.parentId", &input.parent_id)?,
+            grid_id: opt("input.gridId", &input.grid_id)?,
+            phone: input.phone,
+            address: input.address,
+        };
+        Ok(CreateUnitPayload { unit: Unit(svc::create(db(ctx)?, actor(ctx)?, new).await?) })
+    }
+}

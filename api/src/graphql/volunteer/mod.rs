@@ -1,0 +1,6 @@
+//! Volunteers (义警) in GraphQL.
+
+pub mod mutation;
+pub mod query;
+pub mod types;
+pub mod loader;

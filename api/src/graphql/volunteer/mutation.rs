@@ -1,0 +1,92 @@
+//! Volunteer mutations.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use chrono::NaiveDate;
+
+use super::types::{Honour, Volunteer};
+use crate::{
+    graphql::{actor, db, enums::Skill, parse_id, parse_ids},
+    service::volunteer::{self as svc, NewHonour, NewVolunteer},
+};
+
+/// A new volunteer, approved on creation.
+#[derive(InputObject)]
+pub struct CreateVolunteerInput {
+    /// Name (1–64 characters).
+    pub name: String,
+    /// Mainland mobile or landline number.
+    pub phone: String,
+    /// Resident ID number (GB 11643, checked; unique).
+    pub resident_id: Option<String>,
+    /// Teams to join (at least one).
+    pub team_ids: Vec<ID>,
+    /// Skills.
+    pub skills: Option<Vec<Skill>>,
+    /// Languages (BCP 47).
+    pub languages: Option<Vec<String>>,
+    /// Account subject (the JWT `sub` this volunteer signs in with).
+    pub subject: Option<String>,
+}
+
+/// Result of `createVolunteer`.
+#[derive(SimpleObject)]
+pub struct CreateVolunteerPayload {
+    /// The new volunteer.
+    pub volunteer: Volunteer,
+}
+
+/// An honour to record.
+#[derive(InputObject)]
+pub struct AwardVolunteerHonourInput {
+    /// The volunteer.
+    pub volunteer_id: ID,
+    /// Title, e.g. 见义勇为积极分子.
+    pub title: String,
+    /// Awarding body.
+    pub awarded_by: Option<String>,
+    /// Date awarded.
+    pub awarded_on: NaiveDate,
+}
+
+/// Result of `awardVolunteerHonour`.
+#[derive(SimpleObject)]
+pub struct AwardVolunteerHonourPayload {
+    /// The honour recorded.
+    pub honour: Honour,
+}
+
+/// Volunteer mutations (admins and commanders).
+#[derive(Default)]
+pub struct VolunteerMutation;
+
+#[Object]
+impl VolunteerMutation {
+    /// Registers a volunteer in one or more teams.
+    async fn create_volunteer(&self, ctx: &Context<'_>, input: CreateVolunteerInput) -> async_graphql::Result<CreateVolunteerPayload> {
+        let new = NewVolunteer {
+            name: input.name,
+            phone: input.phone,
+            resident_id: input.resident_id,
+            team_ids: parse_ids("input.teamIds", &input.team_ids)?,
+            skills: input.skills.unwrap_or_default().into_iter().map(Into::into).collect(),
+            languages: input.languages.unwrap_or_default(),
+            subject: input.subject,
+        };
+        Ok(CreateVolunteerPayload { volunteer: Volunteer(svc::create(db(ctx)?, actor(ctx)?, new).await?) })
+    }
+
+    /// Records an honour for a volunteer.
+    async fn award_volunteer_honour(
+        &self,
+        ctx: &Context<'_>,
+        input: AwardVolunteerHonourInput,
+    ) -> async_graphql::Result<AwardVolunteerHonourPayload> {
+        let new = NewHonour {
+            volunteer_id: parse_id("input.volunteerId", &input.volunteer_id)?,
+            title: input.title,
+            awarded_by: input.awarded_by,
+            awarded_on: input.awarded_on,
+        };
+        Ok(AwardVolunteerHonourPayload { honour: Honour(svc::award_honour(db(ctx)?, actor(ctx)?, new).await?) })
+    }
+}

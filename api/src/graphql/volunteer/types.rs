@@ -1,0 +1,168 @@
+//! GraphQL types of the volunteer aggregate.
+
+use async_graphql::{Context, Enum, InputObject, Object, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{volunteer, volunteer_honour, volunteer_membership, volunteer_team};
+
+use super::loader::*;
+use crate::{
+    connection,
+    graphql::{
+        enums::{MembershipRole, Skill, VolunteerStatus},
+        id, loader, mask, parse_id,
+        volunteer_team::types::VolunteerTeam,
+    },
+    service::volunteer::{VolunteerFilter, VolunteerSort as S},
+};
+
+/// A registered volunteer (义警). Personal fields are masked.
+pub struct Volunteer(pub volunteer::Model);
+
+#[Object]
+impl Volunteer {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    /// Name, masked.
+    async fn name(&self) -> String {
+        mask::name(&self.0.name)
+    }
+    /// Phone, masked.
+    async fn phone(&self) -> String {
+        mask::phone(&self.0.phone)
+    }
+    /// Resident ID number, masked.
+    async fn resident_id(&self) -> Option<String> {
+        self.0.resident_id.as_deref().map(mask::resident_id)
+    }
+    /// Registration status.
+    async fn status(&self) -> VolunteerStatus {
+        self.0.status.into()
+    }
+    /// Total service time in minutes.
+    async fn service_minutes(&self) -> i64 {
+        self.0.service_minutes
+    }
+    /// When registered.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Skills.
+    async fn skills(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Skill>> {
+        Ok(loader::many(ctx, VolunteerSkills(self.0.id)).await?.into_iter().map(Into::into).collect())
+    }
+    /// Languages spoken (BCP 47).
+    async fn languages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        loader::many(ctx, VolunteerLanguages(self.0.id)).await
+    }
+    /// Honours received.
+    async fn honours(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Honour>> {
+        Ok(loader::many(ctx, VolunteerHonours(self.0.id)).await?.into_iter().map(Honour).collect())
+    }
+    /// Team memberships.
+    async fn memberships(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Membership>> {
+        Ok(loader::many(ctx, VolunteerMemberships(self.0.id)).await?.into_iter().map(Membership).collect())
+    }
+}
+
+/// An honour awarded to a volunteer, e.g. 治安荣誉奖章.
+pub struct Honour(pub volunteer_honour::Model);
+
+#[Object]
+impl Honour {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Awarding body.
+    async fn awarded_by(&self) -> Option<&str> {
+        self.0.awarded_by.as_deref()
+    }
+    /// Date awarded.
+    async fn awarded_on(&self) -> NaiveDate {
+        self.0.awarded_on
+    }
+}
+
+/// A volunteer's membership of a team.
+pub struct Membership(pub volunteer_membership::Model);
+
+#[Object]
+impl Membership {
+    /// The team.
+    async fn team(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<VolunteerTeam>> {
+        Ok(loader::one::<volunteer_team::Entity>(ctx, Some(self.0.team_id)).await?.map(VolunteerTeam))
+    }
+    /// Member or leader.
+    async fn role(&self) -> MembershipRole {
+        self.0.role.into()
+    }
+    /// When they joined.
+    async fn joined_at(&self) -> DateTime<Utc> {
+        self.0.joined_at
+    }
+}
+
+connection!(
+    VolunteerConnection,
+    VolunteerEdge,
+    Volunteer,
+    volunteer::Entity,
+    "A page of volunteers.",
+    "A volunteer with its cursor."
+);
+
+/// Filters for volunteer lists.
+#[derive(InputObject, Default)]
+pub struct VolunteerFilterInput {
+    /// Members of this team.
+    pub team_id: Option<ID>,
+    /// Registration status.
+    pub status: Option<VolunteerStatus>,
+    /// Having this skill.
+    pub skill: Option<Skill>,
+    /// Speaking this language (BCP 47).
+    pub language: Option<String>,
+    /// Text in the name.
+    pub text: Option<String>,
+}
+
+impl VolunteerFilterInput {
+    /// Converts to the service filter.
+    pub fn into_service(self) -> async_graphql::Result<VolunteerFilter> {
+        Ok(VolunteerFilter {
+            team: self.team_id.as_ref().map(|i| parse_id("filter.teamId", i)).transpose()?,
+            status: self.status.map(Into::into),
+            skill: self.skill.map(Into::into),
+            language: self.language,
+            text: self.text,
+        })
+    }
+}
+
+/// Orders for volunteer lists.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VolunteerSort {
+    /// Most recently registered first (the default).
+    #[default]
+    CreatedAtDesc,
+    /// By name.
+    NameAsc,
+    /// Most service time first.
+    ServiceMinutesDesc,
+}
+
+impl From<VolunteerSort> for S {
+    fn from(s: VolunteerSort) -> Self {
+        match s {
+            VolunteerSort::CreatedAtDesc => S::CreatedAtDesc,
+            VolunteerSort::NameAsc => S::NameAsc,
+            VolunteerSort::ServiceMinutesDesc => S::ServiceMinutesDesc,
+        }
+    }
+}

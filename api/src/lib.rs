@@ -1,0 +1,14 @@
+//! fengqiao: one GraphQL API for Fengqiao-style grassroots governance.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod graphiql;
+pub mod graphql;
+pub mod http;
+pub mod service;
+pub mod validate;

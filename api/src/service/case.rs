@@ -1,0 +1,705 @@
+//! Cases (事件): scope, lists and lookups, and reporting a new case.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{
+    case, case_assignment, case_attachment, case_party, case_timeline_entry,
+    case_volunteer_task,
+    enums::{
+        CaseCategory, CaseKind, CaseSource, CaseStatus, ExternalEntity, PartyRole, ReporterRole, RiskColour,
+        Severity, TimelineKind,
+    },
+    external_ref, follow_up, grid, mediation_room, mediation_session, mediator, session_mediator,
+    tracking_counter,
+};
+use sea_orm::{
+    sea_query::ExprTrait,
+    sea_query::{Expr, OnConflict, Query, SimpleExpr},
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set,
+};
+use uuid::Uuid;
+
+use super::{
+    deny, grid_scope,
+    pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
+    unit::{not_found_as_input, opt_phone, opt_text},
+    visible, Scoped,
+};
+use crate::{
+    auth::{Actor, Role},
+    db::begin_write,
+    error::{AppError, AppResult},
+    validate,
+};
+
+impl Scoped for case::Entity {
+    const ID: case::Column = case::Column::Id;
+    /// Who sees which case (DOMAIN.md): commanders and admins their jurisdiction; grid
+    /// workers their grids; community police their police grids and the community grids
+    /// those cover; mediators cases referred to their room; volunteers cases they or their
+    /// team are tasked on; enterprise liaisons their enterprise's cases; department staff
+    /// cases assigned to their unit; platforms the cases they sent; citizens (and everyone)
+    /// the cases they reported themselves.
+    async fn scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        if actor.is_anonymous() {
+            return Ok(deny());
+        }
+        let mut any = Condition::any();
+        if let Some(sub) = &actor.subject {
+            any = any.add(case::Column::ReporterSubject.eq(sub.as_str()));
+        }
+        match actor.role {
+            Role::Anonymous => return Ok(deny()),
+            Role::Commander | Role::Admin | Role::GridWorker | Role::CommunityPolice => {
+                let g = grid_scope(db, actor, case::Column::GridId).await?;
+                if actor.sees_jurisdiction() && actor.scope.grids.is_empty() {
+                    return Ok(g);
+                }
+                any = any.add(g);
+            }
+            Role::Mediator => {
+                if let Some(r) = actor.scope.room {
+                    any = any.add(case::Column::RoomId.eq(r));
+                }
+            }
+            Role::Volunteer => {
+                let mut who = Condition::any();
+                if let Some(p) = actor.scope.person {
+                    who = who.add(case_volunteer_task::Column::VolunteerId.eq(p));
+                }
+                if let Some(t) = actor.scope.team {
+                    who = who.add(case_volunteer_task::Column::TeamId.eq(t));
+                }
+                if !who.is_empty() {
+                    any = any.add(
+                        case::Column::Id.in_subquery(
+                            Query::select()
+                                .column(case_volunteer_task::Column::CaseId)
+                                .from(case_volunteer_task::Entity)
+                                .cond_where(who)
+                                .to_owned(),
+                        ),
+                    );
+                }
+            }
+            Role::EnterpriseLiaison => {
+                if let Some(e) = actor.scope.enterprise {
+                    any = any.add(case::Column::EnterpriseId.eq(e));
+                }
+            }
+            Role::DepartmentStaff => {
+                if let Some(u) = actor.scope.unit {
+                    any = any.add(assigned_to(u));
+                }
+            }
+            Role::Platform => {
+                if let Some(p) = actor.scope.platform {
+                    any = any.add(
+                        case::Column::Id.in_subquery(
+                            Query::select()
+                                .column(external_ref::Column::EntityId)
+                                .from(external_ref::Entity)
+                                .and_where(external_ref::Column::PlatformId.eq(p))
+                                .and_where(external_ref::Column::Entity.eq(ExternalEntity::Case))
+                                .to_owned(),
+                        ),
+                    );
+                }
+            }
+            Role::Citizen => {}
+        }
+        if any.is_empty() {
+            Ok(deny())
+        } else {
+            Ok(any)
+        }
+    }
+}
+
+fn assigned_to(unit: Uuid) -> SimpleExpr {
+    case::Column::Id.in_subquery(
+        Query::select()
+            .column(case_assignment::Column::CaseId)
+            .from(case_assignment::Entity)
+            .and_where(case_assignment::Column::UnitId.eq(unit))
+            .to_owned(),
+    )
+}
+
+/// Filters for the case list; every given field must match.
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    /// Any of these kinds.
+    pub kinds: Vec<CaseKind>,
+    /// Any of these categories.
+    pub categories: Vec<CaseCategory>,
+    /// Any of these statuses.
+    pub statuses: Vec<CaseStatus>,
+    /// Any of these colours.
+    pub risk_colours: Vec<RiskColour>,
+    /// Any of these severities.
+    pub severities: Vec<Severity>,
+    /// Any of these sources.
+    pub sources: Vec<CaseSource>,
+    /// Inside this grid's subtree.
+    pub grid: Option<Uuid>,
+    /// About this enterprise.
+    pub enterprise: Option<Uuid>,
+    /// Referred to this room.
+    pub room: Option<Uuid>,
+    /// Assigned to this unit.
+    pub unit: Option<Uuid>,
+    /// Created at or after.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Created before.
+    pub created_to: Option<DateTime<Utc>>,
+    /// Updated at or after.
+    pub updated_from: Option<DateTime<Utc>>,
+    /// Updated before.
+    pub updated_to: Option<DateTime<Utc>>,
+    /// Text in title or description.
+    pub text: Option<String>,
+}
+
+/// Sort orders for cases.
+#[derive(Clone, Copy, Debug)]
+pub enum CaseSort {
+    /// Newest first.
+    CreatedAtDesc,
+    /// Oldest first.
+    CreatedAtAsc,
+    /// Most recently changed first.
+    UpdatedAtDesc,
+    /// Least recently changed first.
+    UpdatedAtAsc,
+}
+
+/// Applies a filter to a case query.
+pub async fn apply_filter<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    mut q: Select<case::Entity>,
+    f: &CaseFilter,
+) -> AppResult<Select<case::Entity>> {
+    if !f.kinds.is_empty() {
+        q = q.filter(case::Column::Kind.is_in(f.kinds.iter().copied()));
+    }
+    if !f.categories.is_empty() {
+        q = q.filter(case::Column::Category.is_in(f.categories.iter().copied()));
+    }
+    if !f.statuses.is_empty() {
+        q = q.filter(case::Column::Status.is_in(f.statuses.iter().copied()));
+    }
+    if !f.risk_colours.is_empty() {
+        q = q.filter(case::Column::RiskColour.is_in(f.risk_colours.iter().copied()));
+    }
+    if !f.severities.is_empty() {
+        q = q.filter(case::Column::Severity.is_in(f.severities.iter().copied()));
+    }
+    if !f.sources.is_empty() {
+        q = q.filter(case::Column::Source.is_in(f.sources.iter().copied()));
+    }
+    if let Some(g) = f.grid {
+        let root = super::get::<grid::Entity, C>(db, actor, g).await?;
+        q = q.filter(super::in_grid_subtrees(case::Column::GridId, &[root.path]));
+    }
+    if let Some(e) = f.enterprise {
+        q = q.filter(case::Column::EnterpriseId.eq(e));
+    }
+    if let Some(r) = f.room {
+        q = q.filter(case::Column::RoomId.eq(r));
+    }
+    if let Some(u) = f.unit {
+        q = q.filter(assigned_to(u));
+    }
+    if let (Some(a), Some(b)) = (f.created_from, f.created_to) {
+        if a >= b {
+            return Err(AppError::bad_input("filter.createdTo", "must be after createdFrom"));
+        }
+    }
+    if let Some(t) = f.created_from {
+        q = q.filter(case::Column::CreatedAt.gte(t));
+    }
+    if let Some(t) = f.created_to {
+        q = q.filter(case::Column::CreatedAt.lt(t));
+    }
+    if let Some(t) = f.updated_from {
+        q = q.filter(case::Column::UpdatedAt.gte(t));
+    }
+    if let Some(t) = f.updated_to {
+        q = q.filter(case::Column::UpdatedAt.lt(t));
+    }
+    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if t.chars().count() > 100 {
+            return Err(AppError::bad_input("filter.text", "at most 100 characters"));
+        }
+        q = q.filter(
+            Condition::any()
+                .add(case::Column::Title.contains(t))
+                .add(case::Column::Description.contains(t)),
+        );
+    }
+    Ok(q)
+}
+
+/// Lists cases visible to the actor.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &CaseFilter,
+    sort: CaseSort,
+    args: &PageArgs,
+    limits: PageLimits,
+) -> AppResult<Listing<case::Entity>> {
+    let q = visible::<case::Entity, C>(db, actor).await?;
+    let q = apply_filter(db, actor, q, filter).await?;
+    let sort = match sort {
+        CaseSort::CreatedAtDesc => Sort { key: None, descending: true },
+        CaseSort::CreatedAtAsc => Sort { key: None, descending: false },
+        CaseSort::UpdatedAtDesc => Sort { key: Some(case::Column::UpdatedAt), descending: true },
+        CaseSort::UpdatedAtAsc => Sort { key: Some(case::Column::UpdatedAt), descending: false },
+    };
+    fetch(db, q, case::Column::Id, sort, args, limits).await
+}
+
+/// One case by its tracking number.
+pub async fn by_tracking_number<C: ConnectionTrait>(db: &C, actor: &Actor, number: &str) -> AppResult<case::Model> {
+    let number = number.trim().to_uppercase();
+    if number.is_empty() || number.len() > 32 {
+        return Err(AppError::bad_input("trackingNumber", "not a tracking number"));
+    }
+    visible::<case::Entity, C>(db, actor)
+        .await?
+        .filter(case::Column::TrackingNumber.eq(number))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// `col` holds the id of a case the actor may see.
+async fn in_visible_cases<C: ConnectionTrait>(db: &C, actor: &Actor, col: impl ColumnTrait) -> AppResult<SimpleExpr> {
+    let scope = <case::Entity as Scoped>::scope(db, actor).await?;
+    Ok(col.in_subquery(
+        Query::select()
+            .column(case::Column::Id)
+            .from(case::Entity)
+            .cond_where(scope)
+            .to_owned(),
+    ))
+}
+
+/// Timeline entries per visible case, in order.
+pub async fn timelines<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<case_timeline_entry::Model>>> {
+    let q = case_timeline_entry::Entity::find()
+        .filter(in_visible_cases(db, actor, case_timeline_entry::Column::CaseId).await?)
+        .order_by_asc(case_timeline_entry::Column::Seq);
+    super::group_by_parent(db, q, case_timeline_entry::Column::CaseId, ids).await
+}
+
+/// Unit assignments per visible case.
+pub async fn assignments<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<case_assignment::Model>>> {
+    let q = case_assignment::Entity::find()
+        .filter(in_visible_cases(db, actor, case_assignment::Column::CaseId).await?)
+        .order_by_asc(case_assignment::Column::AssignedAt)
+        .order_by_asc(case_assignment::Column::Id);
+    super::group_by_parent(db, q, case_assignment::Column::CaseId, ids).await
+}
+
+/// Parties per visible case.
+pub async fn parties<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<case_party::Model>>> {
+    let q = case_party::Entity::find()
+        .filter(in_visible_cases(db, actor, case_party::Column::CaseId).await?)
+        .order_by_asc(case_party::Column::Id);
+    super::group_by_parent(db, q, case_party::Column::CaseId, ids).await
+}
+
+/// Attachment metadata per visible case.
+pub async fn attachments<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<case_attachment::Model>>> {
+    let q = case_attachment::Entity::find()
+        .filter(in_visible_cases(db, actor, case_attachment::Column::CaseId).await?)
+        .order_by_asc(case_attachment::Column::Id);
+    super::group_by_parent(db, q, case_attachment::Column::CaseId, ids).await
+}
+
+/// Mediation sessions per visible case, in schedule order.
+pub async fn sessions<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<mediation_session::Model>>> {
+    let q = mediation_session::Entity::find()
+        .filter(in_visible_cases(db, actor, mediation_session::Column::CaseId).await?)
+        .order_by_asc(mediation_session::Column::ScheduledAt)
+        .order_by_asc(mediation_session::Column::Id);
+    super::group_by_parent(db, q, mediation_session::Column::CaseId, ids).await
+}
+
+/// Follow-up visits per visible case, in order.
+pub async fn follow_ups<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<follow_up::Model>>> {
+    let q = follow_up::Entity::find()
+        .filter(in_visible_cases(db, actor, follow_up::Column::CaseId).await?)
+        .order_by_asc(follow_up::Column::VisitedAt)
+        .order_by_asc(follow_up::Column::Id);
+    super::group_by_parent(db, q, follow_up::Column::CaseId, ids).await
+}
+
+/// Volunteer tasks per visible case.
+pub async fn volunteer_tasks<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<case_volunteer_task::Model>>> {
+    let q = case_volunteer_task::Entity::find()
+        .filter(in_visible_cases(db, actor, case_volunteer_task::Column::CaseId).await?)
+        .order_by_asc(case_volunteer_task::Column::Id);
+    super::group_by_parent(db, q, case_volunteer_task::Column::CaseId, ids).await
+}
+
+/// Mediators per session (sessions of visible cases only).
+pub async fn session_mediators<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    session_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<mediator::Model>>> {
+    let sessions = Query::select()
+        .column(mediation_session::Column::Id)
+        .from(mediation_session::Entity)
+        .and_where(in_visible_cases(db, actor, mediation_session::Column::CaseId).await?)
+        .to_owned();
+    let links: Vec<(Uuid, Uuid)> = {
+        use sea_orm::QuerySelect;
+        session_mediator::Entity::find()
+            .select_only()
+            .column(session_mediator::Column::SessionId)
+            .column(session_mediator::Column::MediatorId)
+            .filter(session_mediator::Column::SessionId.is_in(session_ids.iter().copied()))
+            .filter(session_mediator::Column::SessionId.in_subquery(sessions))
+            .into_tuple()
+            .all(db)
+            .await?
+    };
+    let ids: Vec<Uuid> = links.iter().map(|l| l.1).collect();
+    let mediators = super::by_ids::<mediator::Entity, C>(db, actor, &ids).await?;
+    let mut out: HashMap<Uuid, Vec<mediator::Model>> = HashMap::new();
+    for (s, m) in links {
+        if let Some(m) = mediators.get(&m) {
+            out.entry(s).or_default().push(m.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// A party named in a new report.
+#[derive(Clone, Debug)]
+pub struct NewParty {
+    /// Role in the case.
+    pub role: PartyRole,
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Resident ID number.
+    pub resident_id: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+}
+
+/// Input for `reportCase`.
+#[derive(Clone, Debug, Default)]
+pub struct NewReport {
+    /// Kind.
+    pub kind: Option<CaseKind>,
+    /// Category.
+    pub category: Option<CaseCategory>,
+    /// Short title.
+    pub title: String,
+    /// What happened.
+    pub description: String,
+    /// Channel (staff only; others get their role's channel).
+    pub source: Option<CaseSource>,
+    /// Reporter's name.
+    pub reporter_name: Option<String>,
+    /// Reporter's phone.
+    pub reporter_phone: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Latitude (WGS 84).
+    pub latitude: Option<f64>,
+    /// Longitude (WGS 84).
+    pub longitude: Option<f64>,
+    /// Grid.
+    pub grid_id: Option<Uuid>,
+    /// Enterprise concerned.
+    pub enterprise_id: Option<Uuid>,
+    /// When it happened.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// Parties.
+    pub parties: Vec<NewParty>,
+}
+
+fn reporter_role(role: Role) -> ReporterRole {
+    match role {
+        Role::Citizen => ReporterRole::Citizen,
+        Role::GridWorker => ReporterRole::GridWorker,
+        Role::CommunityPolice | Role::Commander => ReporterRole::Officer,
+        Role::Volunteer => ReporterRole::Volunteer,
+        Role::EnterpriseLiaison => ReporterRole::Enterprise,
+        Role::Platform => ReporterRole::Platform,
+        Role::Anonymous => ReporterRole::Anonymous,
+        Role::Mediator | Role::DepartmentStaff | Role::Admin => ReporterRole::Other,
+    }
+}
+
+fn default_source(role: Role) -> CaseSource {
+    match role {
+        Role::GridWorker => CaseSource::GridWorker,
+        Role::CommunityPolice | Role::Commander | Role::Admin | Role::DepartmentStaff | Role::Mediator => {
+            CaseSource::Officer
+        }
+        Role::EnterpriseLiaison => CaseSource::EnterprisePortal,
+        Role::Citizen | Role::Volunteer | Role::Platform | Role::Anonymous => CaseSource::MiniProgram,
+    }
+}
+
+/// Roles that may state the channel a report came through (they relay calls and platforms).
+fn may_set_source(role: Role) -> bool {
+    matches!(role, Role::Commander | Role::CommunityPolice | Role::Admin | Role::Platform)
+}
+
+/// Validated report fields ready for insertion.
+struct CleanReport {
+    title: String,
+    description: String,
+    reporter_name: Option<String>,
+    reporter_phone: Option<String>,
+    address: Option<String>,
+    parties: Vec<(PartyRole, String, Option<String>, Option<String>, Option<String>)>,
+}
+
+fn clean(input: &NewReport) -> AppResult<CleanReport> {
+    let title = validate::text(&input.title, 1, 200).map_err(|m| AppError::bad_input("input.title", m))?;
+    let description =
+        validate::text(&input.description, 1, 4000).map_err(|m| AppError::bad_input("input.description", m))?;
+    let reporter_name = opt_text("input.reporterName", input.reporter_name.as_deref(), 64)?;
+    let reporter_phone = opt_phone("input.reporterPhone", input.reporter_phone.as_deref())?;
+    let address = opt_text("input.address", input.address.as_deref(), 200)?;
+    validate::coordinates(input.latitude, input.longitude)
+        .map_err(|(f, m)| AppError::bad_input(format!("input.{f}"), m))?;
+    if let Some(t) = input.occurred_at {
+        if t > Utc::now() + chrono::Duration::minutes(5) {
+            return Err(AppError::bad_input("input.occurredAt", "must not be in the future"));
+        }
+    }
+    if input.parties.len() > 50 {
+        return Err(AppError::bad_input("input.parties", "at most 50 parties"));
+    }
+    let mut parties = Vec::new();
+    for (i, p) in input.parties.iter().enumerate() {
+        let name = validate::text(&p.name, 1, 64).map_err(|m| AppError::bad_input(format!("input.parties[{i}].name"), m))?;
+        let phone = opt_phone(&format!("input.parties[{i}].phone"), p.phone.as_deref())?;
+        let rid = p
+            .resident_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|r| validate::resident_id(r).map_err(|m| AppError::bad_input(format!("input.parties[{i}].residentId"), m)))
+            .transpose()?;
+        let address = opt_text(&format!("input.parties[{i}].address"), p.address.as_deref(), 200)?;
+        parties.push((p.role, name, phone, rid, address));
+    }
+    Ok(CleanReport {
+        title,
+        description,
+        reporter_name,
+        reporter_phone,
+        address,
+        parties,
+    })
+}
+
+/// Records a new case reported by a citizen, grid worker, officer, volunteer, enterprise
+/// liaison or platform, with its parties and its first timeline entry, in one transaction.
+pub async fn report(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewReport) -> AppResult<case::Model> {
+    if actor.is_anonymous() {
+        return Err(AppError::Unauthenticated(
+            "sign in, or report through a report code (民情码)".into(),
+        ));
+    }
+    let c = clean(&input)?;
+    let source = match input.source {
+        Some(s) if may_set_source(actor.role) => s,
+        Some(_) => {
+            return Err(AppError::bad_input(
+                "input.source",
+                "only officers, commanders and platforms may state the source channel",
+            ))
+        }
+        None => default_source(actor.role),
+    };
+    let enterprise_id = match (actor.role, input.enterprise_id) {
+        (Role::EnterpriseLiaison, Some(e)) if Some(e) != actor.scope.enterprise => {
+            return Err(AppError::bad_input("input.enterpriseId", "a liaison reports for their own enterprise only"))
+        }
+        (Role::EnterpriseLiaison, _) => actor.scope.enterprise,
+        (_, e) => e,
+    };
+    let kind = input.kind.unwrap_or(if enterprise_id.is_some() && actor.role == Role::EnterpriseLiaison {
+        CaseKind::EnterpriseCase
+    } else {
+        CaseKind::PoliceIncident
+    });
+    let txn = begin_write(db).await?;
+    if let Some(g) = input.grid_id {
+        super::get::<grid::Entity, _>(&txn, actor, g)
+            .await
+            .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
+    }
+    if let Some(e) = enterprise_id {
+        let exists = entity::enterprise::Entity::find_by_id(e).one(&txn).await?.is_some();
+        if !exists {
+            return Err(AppError::bad_input("input.enterpriseId", "no such enterprise"));
+        }
+    }
+    let now = super::now();
+    let id = super::new_id();
+    let tracking_number = next_tracking_number(&txn, now).await?;
+    let model = case::ActiveModel {
+        id: Set(id),
+        tracking_number: Set(tracking_number),
+        kind: Set(kind),
+        category: Set(input.category),
+        title: Set(c.title),
+        description: Set(c.description),
+        status: Set(CaseStatus::Reported),
+        risk_colour: Set(None),
+        severity: Set(None),
+        source: Set(source),
+        reporter_role: Set(reporter_role(actor.role)),
+        reporter_subject: Set(actor.subject.clone()),
+        reporter_name: Set(c.reporter_name),
+        reporter_phone: Set(c.reporter_phone),
+        address: Set(c.address),
+        latitude: Set(input.latitude),
+        longitude: Set(input.longitude),
+        grid_id: Set(input.grid_id),
+        enterprise_id: Set(enterprise_id),
+        room_id: Set(None),
+        report_code_id: Set(None),
+        tracking_token_hash: Set(None),
+        occurred_at: Set(input.occurred_at),
+        first_response_due: Set(None),
+        resolution_due: Set(None),
+        first_response_at: Set(None),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    if !c.parties.is_empty() {
+        case_party::Entity::insert_many(c.parties.into_iter().map(|(role, name, phone, resident_id, address)| {
+            case_party::ActiveModel {
+                id: Set(super::new_id()),
+                case_id: Set(id),
+                role: Set(role),
+                name: Set(name),
+                phone: Set(phone),
+                resident_id: Set(resident_id),
+                address: Set(address),
+                enterprise_id: Set(None),
+                created_at: Set(now),
+            }
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    append_timeline(&txn, id, 1, TimelineKind::Reported, None, Some(CaseStatus::Reported), actor, None, now).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Appends a timeline entry with sequence number `seq`.
+#[allow(clippy::too_many_arguments)]
+pub async fn append_timeline<C: ConnectionTrait>(
+    db: &C,
+    case_id: Uuid,
+    seq: i32,
+    kind: TimelineKind,
+    from: Option<CaseStatus>,
+    to: Option<CaseStatus>,
+    actor: &Actor,
+    note: Option<String>,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    case_timeline_entry::ActiveModel {
+        id: Set(super::new_id()),
+        case_id: Set(case_id),
+        seq: Set(seq),
+        kind: Set(kind),
+        from_status: Set(from),
+        to_status: Set(to),
+        actor_subject: Set(actor.subject.clone()),
+        actor_role: Set(Some(actor.role.as_str().to_owned())),
+        unit_id: Set(None),
+        note: Set(note),
+        public: Set(true),
+        created_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The next human tracking number for the day of `now`: `FQ` + date + 6 digits, e.g.
+/// `FQ20261123000042`. Counted in the same transaction as the case insert.
+pub async fn next_tracking_number<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<String> {
+    let day = now.format("%Y%m%d").to_string();
+    tracking_counter::Entity::insert(tracking_counter::ActiveModel {
+        day: Set(day.clone()),
+        last: Set(1),
+    })
+    .on_conflict(
+        OnConflict::column(tracking_counter::Column::Day)
+            .value(
+                tracking_counter::Column::Last,
+                Expr::col((tracking_counter::Entity, tracking_counter::Column::Last)).add(1),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let n = tracking_counter::Entity::find_by_id(day.clone())
+        .one(db)
+        .await?
+        .map(|c| c.last)
+        .ok_or_else(|| AppError::Internal("tracking counter vanished".into()))?;
+    Ok(format!("FQ{day}{n:06}"))
+}
+
+/// Rooms are directory data; a referred case names one.
+pub async fn room_exists<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<bool> {
+    Ok(mediation_room::Entity::find_by_id(id).one(db).await?.is_some())
+}

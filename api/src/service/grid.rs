@@ -1,0 +1,250 @@
+//! Grids (网格/警格): the governance tree, and the police-grid coverage mapping.
+
+use entity::{
+    enums::{GridKind, GridLevel},
+    grid, police_grid_coverage,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+use super::{
+    directory_scope, get, in_grid_subtrees,
+    pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
+    require_master_data, visible, Scoped,
+};
+use crate::{
+    auth::Actor,
+    db::begin_write,
+    error::{AppError, AppResult},
+    validate,
+};
+
+impl Scoped for grid::Entity {
+    const ID: grid::Column = grid::Column::Id;
+    async fn scope<C: ConnectionTrait>(_db: &C, actor: &Actor) -> AppResult<Condition> {
+        Ok(directory_scope(actor))
+    }
+}
+
+/// Filters for the grid list.
+#[derive(Clone, Debug, Default)]
+pub struct GridFilter {
+    /// Direct children of this grid.
+    pub parent: Option<Uuid>,
+    /// Only top-level grids.
+    pub roots_only: bool,
+    /// Anywhere inside this grid's subtree (the grid itself included).
+    pub within: Option<Uuid>,
+    /// Level.
+    pub level: Option<GridLevel>,
+    /// Police or community.
+    pub kind: Option<GridKind>,
+    /// Text in name or code.
+    pub text: Option<String>,
+}
+
+/// Sort orders for grids.
+#[derive(Clone, Copy, Debug)]
+pub enum GridSort {
+    /// By code, A to Z.
+    CodeAsc,
+    /// By name.
+    NameAsc,
+    /// Newest first.
+    CreatedAtDesc,
+}
+
+/// Lists grids visible to the actor.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &GridFilter,
+    sort: GridSort,
+    args: &PageArgs,
+    limits: PageLimits,
+) -> AppResult<Listing<grid::Entity>> {
+    let mut q = visible::<grid::Entity, C>(db, actor).await?;
+    if let Some(p) = filter.parent {
+        q = q.filter(grid::Column::ParentId.eq(p));
+    }
+    if filter.roots_only {
+        q = q.filter(grid::Column::ParentId.is_null());
+    }
+    if let Some(w) = filter.within {
+        let root = get::<grid::Entity, C>(db, actor, w).await?;
+        q = q.filter(in_grid_subtrees(grid::Column::Id, &[root.path]));
+    }
+    if let Some(l) = filter.level {
+        q = q.filter(grid::Column::Level.eq(l));
+    }
+    if let Some(k) = filter.kind {
+        q = q.filter(grid::Column::Kind.eq(k));
+    }
+    if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        q = q.filter(
+            Condition::any()
+                .add(grid::Column::Name.contains(t))
+                .add(grid::Column::Code.contains(t)),
+        );
+    }
+    let sort = match sort {
+        GridSort::CodeAsc => Sort { key: Some(grid::Column::Code), descending: false },
+        GridSort::NameAsc => Sort { key: Some(grid::Column::Name), descending: false },
+        GridSort::CreatedAtDesc => Sort { key: None, descending: true },
+    };
+    fetch(db, q, grid::Column::Id, sort, args, limits).await
+}
+
+/// Input for a new grid.
+#[derive(Clone, Debug)]
+pub struct NewGrid {
+    /// Unique code.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Level in the tree.
+    pub level: GridLevel,
+    /// Police or community.
+    pub kind: GridKind,
+    /// Parent grid, if any.
+    pub parent_id: Option<Uuid>,
+}
+
+fn level_rank(l: GridLevel) -> u8 {
+    match l {
+        GridLevel::District => 0,
+        GridLevel::Area => 1,
+        GridLevel::Group => 2,
+        GridLevel::Cluster => 3,
+        GridLevel::TenHousehold => 4,
+    }
+}
+
+/// Creates a grid under its parent; the child must sit below the parent's level.
+pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewGrid) -> AppResult<grid::Model> {
+    require_master_data(actor)?;
+    let code = validate::code(&input.code).map_err(|m| AppError::bad_input("input.code", m))?;
+    let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
+    let txn = begin_write(db).await?;
+    if grid::Entity::find()
+        .filter(grid::Column::Code.eq(code.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict("input.code", "a grid with this code already exists"));
+    }
+    let id = super::new_id();
+    let (path, depth) = match input.parent_id {
+        None => (format!("/{}/", id.simple()), 0),
+        Some(pid) => {
+            let parent = get::<grid::Entity, _>(&txn, actor, pid)
+                .await
+                .map_err(|e| match e {
+                    AppError::NotFound => AppError::bad_input("input.parentId", "no such grid"),
+                    other => other,
+                })?;
+            if level_rank(input.level) <= level_rank(parent.level) {
+                return Err(AppError::bad_input(
+                    "input.level",
+                    "a child grid must sit below its parent's level",
+                ));
+            }
+            if parent.kind != input.kind {
+                return Err(AppError::bad_input(
+                    "input.kind",
+                    "a child grid must be of the same kind as its parent",
+                ));
+            }
+            (format!("{}{}/", parent.path, id.simple()), parent.depth + 1)
+        }
+    };
+    let now = super::now();
+    let model = grid::ActiveModel {
+        id: Set(id),
+        code: Set(code),
+        name: Set(name),
+        level: Set(input.level),
+        kind: Set(input.kind),
+        parent_id: Set(input.parent_id),
+        path: Set(path),
+        depth: Set(depth),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Sets the community grids a police grid covers (警格+网格), replacing the previous mapping.
+pub async fn set_coverage(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    police_grid_id: Uuid,
+    community_grid_ids: &[Uuid],
+) -> AppResult<grid::Model> {
+    require_master_data(actor)?;
+    let txn = begin_write(db).await?;
+    let police = get::<grid::Entity, _>(&txn, actor, police_grid_id).await?;
+    if police.kind != GridKind::Police {
+        return Err(AppError::bad_input("input.policeGridId", "not a police grid"));
+    }
+    let found = grid::Entity::find()
+        .filter(grid::Column::Id.is_in(community_grid_ids.iter().copied()))
+        .filter(grid::Column::Kind.eq(GridKind::Community))
+        .all(&txn)
+        .await?;
+    let mut unique: Vec<Uuid> = community_grid_ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    if found.len() != unique.len() {
+        return Err(AppError::bad_input(
+            "input.communityGridIds",
+            "every id must name an existing community grid",
+        ));
+    }
+    police_grid_coverage::Entity::delete_many()
+        .filter(police_grid_coverage::Column::PoliceGridId.eq(police_grid_id))
+        .exec(&txn)
+        .await?;
+    if !unique.is_empty() {
+        police_grid_coverage::Entity::insert_many(unique.iter().map(|c| police_grid_coverage::ActiveModel {
+            police_grid_id: Set(police_grid_id),
+            community_grid_id: Set(*c),
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(police)
+}
+
+/// Community grids covered by each police grid (keys are police grid ids).
+pub async fn covered<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    police_ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, Vec<grid::Model>>> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(Uuid, Uuid)> = police_grid_coverage::Entity::find()
+        .select_only()
+        .column(police_grid_coverage::Column::PoliceGridId)
+        .column(police_grid_coverage::Column::CommunityGridId)
+        .filter(police_grid_coverage::Column::PoliceGridId.is_in(police_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
+    let grids = super::by_ids::<grid::Entity, C>(db, actor, &ids).await?;
+    let mut out: std::collections::HashMap<Uuid, Vec<grid::Model>> = std::collections::HashMap::new();
+    for (p, c) in rows {
+        if let Some(g) = grids.get(&c) {
+            out.entry(p).or_default().push(g.clone());
+        }
+    }
+    Ok(out)
+}

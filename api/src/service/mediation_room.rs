@@ -1,0 +1,150 @@
+//! Mediation rooms (调解室) at three levels.
+
+use entity::{enums::MediationLevel, grid, mediation_room, unit};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::{
+    directory_scope,
+    pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
+    require_master_data,
+    unit::{not_found_as_input, opt_phone, opt_text},
+    visible, Scoped,
+};
+use crate::{
+    auth::Actor,
+    db::begin_write,
+    error::{AppError, AppResult},
+    validate,
+};
+
+impl Scoped for mediation_room::Entity {
+    const ID: mediation_room::Column = mediation_room::Column::Id;
+    async fn scope<C: ConnectionTrait>(_db: &C, actor: &Actor) -> AppResult<Condition> {
+        Ok(directory_scope(actor))
+    }
+}
+
+/// Filters for the room list.
+#[derive(Clone, Debug, Default)]
+pub struct RoomFilter {
+    /// Level.
+    pub level: Option<MediationLevel>,
+    /// Rooms whose grid lies in this subtree.
+    pub within_grid: Option<Uuid>,
+    /// Rooms with an active mediator speaking this language.
+    pub language: Option<String>,
+    /// Text in the name.
+    pub text: Option<String>,
+}
+
+/// Lists rooms by name.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &RoomFilter,
+    args: &PageArgs,
+    limits: PageLimits,
+) -> AppResult<Listing<mediation_room::Entity>> {
+    use sea_orm::sea_query::{ExprTrait, Query};
+    let mut q = visible::<mediation_room::Entity, C>(db, actor).await?;
+    if let Some(l) = filter.level {
+        q = q.filter(mediation_room::Column::Level.eq(l));
+    }
+    if let Some(g) = filter.within_grid {
+        let root = super::get::<grid::Entity, C>(db, actor, g).await?;
+        q = q.filter(super::in_grid_subtrees(mediation_room::Column::GridId, &[root.path]));
+    }
+    if let Some(lang) = &filter.language {
+        let lang = validate::language(lang).map_err(|m| AppError::bad_input("filter.language", m))?;
+        use entity::{mediator, mediator_language};
+        q = q.filter(
+            mediation_room::Column::Id.in_subquery(
+                Query::select()
+                    .column((mediator::Entity, mediator::Column::RoomId))
+                    .from(mediator::Entity)
+                    .inner_join(
+                        mediator_language::Entity,
+                        sea_orm::sea_query::Expr::col((mediator_language::Entity, mediator_language::Column::MediatorId))
+                            .equals((mediator::Entity, mediator::Column::Id)),
+                    )
+                    .and_where(mediator_language::Column::Language.eq(lang))
+                    .and_where(mediator::Column::Active.eq(true))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        q = q.filter(mediation_room::Column::Name.contains(t));
+    }
+    let sort = Sort { key: Some(mediation_room::Column::Name), descending: false };
+    fetch(db, q, mediation_room::Column::Id, sort, args, limits).await
+}
+
+/// Input for a new room.
+#[derive(Clone, Debug)]
+pub struct NewRoom {
+    /// Unique name.
+    pub name: String,
+    /// Level.
+    pub level: MediationLevel,
+    /// Grid it serves.
+    pub grid_id: Option<Uuid>,
+    /// Host unit.
+    pub unit_id: Option<Uuid>,
+    /// Address.
+    pub address: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// Creates a room.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewRoom,
+) -> AppResult<mediation_room::Model> {
+    require_master_data(actor)?;
+    let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
+    let address = opt_text("input.address", input.address.as_deref(), 200)?;
+    let description = opt_text("input.description", input.description.as_deref(), 500)?;
+    let phone = opt_phone("input.phone", input.phone.as_deref())?;
+    let txn = begin_write(db).await?;
+    if mediation_room::Entity::find()
+        .filter(mediation_room::Column::Name.eq(name.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict("input.name", "a room with this name already exists"));
+    }
+    if let Some(g) = input.grid_id {
+        super::get::<grid::Entity, _>(&txn, actor, g)
+            .await
+            .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
+    }
+    if let Some(u) = input.unit_id {
+        super::get::<unit::Entity, _>(&txn, actor, u)
+            .await
+            .map_err(|e| not_found_as_input(e, "input.unitId", "no such unit"))?;
+    }
+    let now = super::now();
+    let m = mediation_room::ActiveModel {
+        id: Set(super::new_id()),
+        name: Set(name),
+        level: Set(input.level),
+        grid_id: Set(input.grid_id),
+        unit_id: Set(input.unit_id),
+        address: Set(address),
+        phone: Set(phone),
+        description: Set(description),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}

@@ -1,0 +1,180 @@
+//! Mediators (调解员) and the languages they speak.
+
+use std::collections::HashMap;
+
+use entity::{enums::MediatorKind, mediation_room, mediator, mediator_language};
+use sea_orm::{
+    sea_query::Query, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+use super::{
+    directory_scope,
+    pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
+    require_master_data,
+    unit::{not_found_as_input, opt_phone},
+    visible, Scoped,
+};
+use crate::{
+    auth::Actor,
+    db::begin_write,
+    error::{AppError, AppResult},
+    validate,
+};
+
+impl Scoped for mediator::Entity {
+    const ID: mediator::Column = mediator::Column::Id;
+    async fn scope<C: ConnectionTrait>(_db: &C, actor: &Actor) -> AppResult<Condition> {
+        Ok(directory_scope(actor))
+    }
+}
+
+/// Filters for the mediator list.
+#[derive(Clone, Debug, Default)]
+pub struct MediatorFilter {
+    /// Mediators of this room.
+    pub room: Option<Uuid>,
+    /// Speaking this language (BCP 47 tag, e.g. `ar`).
+    pub language: Option<String>,
+    /// Of this kind.
+    pub kind: Option<MediatorKind>,
+    /// Only active mediators.
+    pub active_only: bool,
+    /// Text in the name.
+    pub text: Option<String>,
+}
+
+/// Lists mediators by name.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &MediatorFilter,
+    args: &PageArgs,
+    limits: PageLimits,
+) -> AppResult<Listing<mediator::Entity>> {
+    let mut q = visible::<mediator::Entity, C>(db, actor).await?;
+    if let Some(r) = filter.room {
+        q = q.filter(mediator::Column::RoomId.eq(r));
+    }
+    if let Some(lang) = &filter.language {
+        let lang = validate::language(lang).map_err(|m| AppError::bad_input("filter.language", m))?;
+        q = q.filter(
+            mediator::Column::Id.in_subquery(
+                Query::select()
+                    .column(mediator_language::Column::MediatorId)
+                    .from(mediator_language::Entity)
+                    .and_where(mediator_language::Column::Language.eq(lang))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(k) = filter.kind {
+        q = q.filter(mediator::Column::Kind.eq(k));
+    }
+    if filter.active_only {
+        q = q.filter(mediator::Column::Active.eq(true));
+    }
+    if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        q = q.filter(mediator::Column::Name.contains(t));
+    }
+    let sort = Sort { key: Some(mediator::Column::Name), descending: false };
+    fetch(db, q, mediator::Column::Id, sort, args, limits).await
+}
+
+/// Languages per mediator.
+pub async fn languages<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<String>>> {
+    let visible_ids = super::by_ids::<mediator::Entity, C>(db, actor, ids).await?;
+    let keys: Vec<Uuid> = visible_ids.keys().copied().collect();
+    let rows = super::group_by_parent(
+        db,
+        mediator_language::Entity::find(),
+        mediator_language::Column::MediatorId,
+        &keys,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, v)| {
+            let mut langs: Vec<String> = v.into_iter().map(|l| l.language).collect();
+            langs.sort();
+            (k, langs)
+        })
+        .collect())
+}
+
+/// Input for a new mediator.
+#[derive(Clone, Debug)]
+pub struct NewMediator {
+    /// Room.
+    pub room_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: MediatorKind,
+    /// Phone.
+    pub phone: Option<String>,
+    /// ISO 3166-1 alpha-2 nationality.
+    pub nationality: Option<String>,
+    /// Languages spoken (BCP 47 tags).
+    pub languages: Vec<String>,
+    /// Account subject (JWT `sub`) of this mediator.
+    pub subject: Option<String>,
+}
+
+/// Creates a mediator with their languages.
+pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewMediator) -> AppResult<mediator::Model> {
+    require_master_data(actor)?;
+    let name = validate::text(&input.name, 1, 64).map_err(|m| AppError::bad_input("input.name", m))?;
+    let phone = opt_phone("input.phone", input.phone.as_deref())?;
+    let nationality = input
+        .nationality
+        .as_deref()
+        .map(|c| validate::country(c).map_err(|m| AppError::bad_input("input.nationality", m)))
+        .transpose()?;
+    let mut langs = Vec::new();
+    for (i, l) in input.languages.iter().enumerate() {
+        langs.push(validate::language(l).map_err(|m| AppError::bad_input(format!("input.languages[{i}]"), m))?);
+    }
+    langs.sort();
+    langs.dedup();
+    if langs.is_empty() {
+        return Err(AppError::bad_input("input.languages", "at least one language is required"));
+    }
+    let subject = input
+        .subject
+        .as_deref()
+        .map(|s| validate::text(s, 1, 128).map_err(|m| AppError::bad_input("input.subject", m)))
+        .transpose()?;
+    let txn = begin_write(db).await?;
+    super::get::<mediation_room::Entity, _>(&txn, actor, input.room_id)
+        .await
+        .map_err(|e| not_found_as_input(e, "input.roomId", "no such mediation room"))?;
+    let now = super::now();
+    let id = super::new_id();
+    let m = mediator::ActiveModel {
+        id: Set(id),
+        subject: Set(subject),
+        room_id: Set(input.room_id),
+        name: Set(name),
+        kind: Set(input.kind),
+        phone: Set(phone),
+        nationality: Set(nationality),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    mediator_language::Entity::insert_many(langs.into_iter().map(|language| mediator_language::ActiveModel {
+        mediator_id: Set(id),
+        language: Set(language),
+    }))
+    .exec(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}

@@ -1,0 +1,203 @@
+//! Business rules, validation, scoping and transactions, one module per aggregate.
+//!
+//! Every read of an aggregate goes through its [`Scoped::scope`] function: lists, lookups,
+//! nested fields and DataLoaders all call [`visible`], [`get`] or [`by_ids`] below.
+
+pub mod case;
+pub mod enterprise;
+pub mod grid;
+pub mod mediation_room;
+pub mod mediator;
+pub mod pagination;
+pub mod unit;
+pub mod volunteer;
+pub mod volunteer_team;
+
+use std::{collections::HashMap, future::Future};
+
+use entity::{grid as grid_e, police_grid_coverage};
+use sea_orm::{
+    sea_query::{Expr, Query, SimpleExpr},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QuerySelect, Select, Value,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Actor, Role},
+    error::{AppError, AppResult},
+};
+
+/// An aggregate whose reads are scoped to the caller.
+pub trait Scoped: EntityTrait {
+    /// The primary key column.
+    const ID: Self::Column;
+    /// The one condition that limits rows to what `actor` may see.
+    fn scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> impl Future<Output = AppResult<Condition>> + Send;
+}
+
+/// All rows of `E` that `actor` may see.
+pub async fn visible<E: Scoped, C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Select<E>> {
+    Ok(E::find().filter(E::scope(db, actor).await?))
+}
+
+/// One row by id; `NOT_FOUND` when absent or out of scope.
+pub async fn get<E: Scoped, C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> AppResult<E::Model> {
+    visible::<E, C>(db, actor)
+        .await?
+        .filter(E::ID.eq(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Rows by id, silently dropping those out of scope (for DataLoaders).
+pub async fn by_ids<E: Scoped, C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, E::Model>> {
+    let rows = visible::<E, C>(db, actor)
+        .await?
+        .filter(E::ID.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| uuid_of(m.get(E::ID)).map(|id| (id, m)))
+        .collect())
+}
+
+/// Rows of `query` grouped by the uuid in `parent` (for one-to-many DataLoaders).
+pub async fn group_by_parent<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    query: Select<E>,
+    parent: E::Column,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<E::Model>>> {
+    let rows = query.filter(parent.is_in(keys.iter().copied())).all(db).await?;
+    let mut out: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+    for m in rows {
+        if let Some(k) = uuid_of(m.get(parent)) {
+            out.entry(k).or_default().push(m);
+        }
+    }
+    Ok(out)
+}
+
+fn uuid_of(v: Value) -> Option<Uuid> {
+    match v {
+        Value::Uuid(u) => u,
+        _ => None,
+    }
+}
+
+/// A condition no row meets.
+pub fn deny() -> Condition {
+    Condition::all().add(Expr::cust("1 = 0"))
+}
+
+/// A condition every row meets.
+pub fn allow() -> Condition {
+    Condition::all()
+}
+
+/// Directory data (grids, units, rooms, teams, mediators): any authenticated caller.
+pub fn directory_scope(actor: &Actor) -> Condition {
+    if actor.is_anonymous() {
+        deny()
+    } else {
+        allow()
+    }
+}
+
+/// The materialised paths of the grid subtrees in the actor's scope, resolved once per
+/// request. `None` means unrestricted (commander or admin without grid claims).
+pub async fn grid_paths<'a, C: ConnectionTrait>(db: &C, actor: &'a Actor) -> AppResult<Option<&'a [String]>> {
+    if actor.sees_jurisdiction() && actor.scope.grids.is_empty() {
+        return Ok(None);
+    }
+    let roots = actor.scope.grids.clone();
+    let police = actor.role == Role::CommunityPolice;
+    let paths = actor
+        .grid_paths_with(|| async move {
+            if roots.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut cond = Condition::any().add(grid_e::Column::Id.is_in(roots.iter().copied()));
+            if police {
+                cond = cond.add(
+                    grid_e::Column::Id.in_subquery(
+                        Query::select()
+                            .column(police_grid_coverage::Column::CommunityGridId)
+                            .from(police_grid_coverage::Entity)
+                            .and_where(police_grid_coverage::Column::PoliceGridId.is_in(roots.iter().copied()))
+                            .to_owned(),
+                    ),
+                );
+            }
+            let paths: Vec<String> = grid_e::Entity::find()
+                .select_only()
+                .column(grid_e::Column::Path)
+                .filter(cond)
+                .into_tuple()
+                .all(db)
+                .await?;
+            Ok(paths)
+        })
+        .await?;
+    Ok(Some(paths))
+}
+
+/// `col` names a grid inside one of the subtrees rooted at `paths`.
+pub fn in_grid_subtrees(col: impl ColumnTrait, paths: &[String]) -> SimpleExpr {
+    if paths.is_empty() {
+        return Expr::cust("1 = 0");
+    }
+    let mut any = Condition::any();
+    for p in paths {
+        any = any.add(grid_e::Column::Path.starts_with(p.as_str()));
+    }
+    col.in_subquery(
+        Query::select()
+            .column(grid_e::Column::Id)
+            .from(grid_e::Entity)
+            .cond_where(any)
+            .to_owned(),
+    )
+}
+
+/// Grid-subtree scope for a `grid_id` column: unrestricted, the actor's subtrees, or nothing.
+pub async fn grid_scope<C: ConnectionTrait>(db: &C, actor: &Actor, col: impl ColumnTrait) -> AppResult<Condition> {
+    Ok(match grid_paths(db, actor).await? {
+        None => allow(),
+        Some(paths) => Condition::all().add(in_grid_subtrees(col, paths)),
+    })
+}
+
+/// Refuses unless the actor has one of `roles`.
+pub fn require_role(actor: &Actor, roles: &[Role], action: &str) -> AppResult<()> {
+    if actor.is_anonymous() {
+        return Err(AppError::Unauthenticated("sign in to do this".into()));
+    }
+    if roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!("role {} may not {action}", actor.role.as_str())))
+    }
+}
+
+/// Master data is managed by administrators (and commanders, who run the jurisdiction).
+pub fn require_master_data(actor: &Actor) -> AppResult<()> {
+    require_role(actor, &[Role::Admin, Role::Commander], "change master data")
+}
+
+/// The current time, truncated to microseconds so both backends store it exactly.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A new time-ordered id.
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}

@@ -1,0 +1,145 @@
+//! Units (单位/部门): stations, police offices, governance centres and departments.
+
+use entity::{enums::UnitKind, grid, unit};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::{
+    directory_scope,
+    pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
+    require_master_data, visible, Scoped,
+};
+use crate::{
+    auth::Actor,
+    db::begin_write,
+    error::{AppError, AppResult},
+    validate,
+};
+
+impl Scoped for unit::Entity {
+    const ID: unit::Column = unit::Column::Id;
+    async fn scope<C: ConnectionTrait>(_db: &C, actor: &Actor) -> AppResult<Condition> {
+        Ok(directory_scope(actor))
+    }
+}
+
+/// Filters for the unit list.
+#[derive(Clone, Debug, Default)]
+pub struct UnitFilter {
+    /// Kinds to include.
+    pub kinds: Vec<UnitKind>,
+    /// Units under this parent unit.
+    pub parent: Option<Uuid>,
+    /// Units whose jurisdiction grid lies in this grid's subtree.
+    pub within_grid: Option<Uuid>,
+    /// Text in name or code.
+    pub text: Option<String>,
+}
+
+/// Lists units, ordered by code.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &UnitFilter,
+    args: &PageArgs,
+    limits: PageLimits,
+) -> AppResult<Listing<unit::Entity>> {
+    let mut q = visible::<unit::Entity, C>(db, actor).await?;
+    if !filter.kinds.is_empty() {
+        q = q.filter(unit::Column::Kind.is_in(filter.kinds.iter().copied()));
+    }
+    if let Some(p) = filter.parent {
+        q = q.filter(unit::Column::ParentId.eq(p));
+    }
+    if let Some(g) = filter.within_grid {
+        let root = super::get::<grid::Entity, C>(db, actor, g).await?;
+        q = q.filter(super::in_grid_subtrees(unit::Column::GridId, &[root.path]));
+    }
+    if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        q = q.filter(Condition::any().add(unit::Column::Name.contains(t)).add(unit::Column::Code.contains(t)));
+    }
+    let sort = Sort { key: Some(unit::Column::Code), descending: false };
+    fetch(db, q, unit::Column::Id, sort, args, limits).await
+}
+
+/// Input for a new unit.
+#[derive(Clone, Debug)]
+pub struct NewUnit {
+    /// Unique code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Parent unit.
+    pub parent_id: Option<Uuid>,
+    /// Jurisdiction grid.
+    pub grid_id: Option<Uuid>,
+    /// Duty phone.
+    pub phone: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+}
+
+/// Creates a unit.
+pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewUnit) -> AppResult<unit::Model> {
+    require_master_data(actor)?;
+    let code = validate::code(&input.code).map_err(|m| AppError::bad_input("input.code", m))?;
+    let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
+    let phone = opt_phone("input.phone", input.phone.as_deref())?;
+    let address = opt_text("input.address", input.address.as_deref(), 200)?;
+    let txn = begin_write(db).await?;
+    if unit::Entity::find().filter(unit::Column::Code.eq(code.as_str())).one(&txn).await?.is_some() {
+        return Err(AppError::conflict("input.code", "a unit with this code already exists"));
+    }
+    if let Some(p) = input.parent_id {
+        super::get::<unit::Entity, _>(&txn, actor, p)
+            .await
+            .map_err(|e| not_found_as_input(e, "input.parentId", "no such unit"))?;
+    }
+    if let Some(g) = input.grid_id {
+        super::get::<grid::Entity, _>(&txn, actor, g)
+            .await
+            .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
+    }
+    let now = super::now();
+    let m = unit::ActiveModel {
+        id: Set(super::new_id()),
+        code: Set(code),
+        name: Set(name),
+        kind: Set(input.kind),
+        parent_id: Set(input.parent_id),
+        grid_id: Set(input.grid_id),
+        phone: Set(phone),
+        address: Set(address),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Turns a `NOT_FOUND` for a referenced id into an input error on that field.
+pub fn not_found_as_input(e: AppError, field: &str, message: &str) -> AppError {
+    match e {
+        AppError::NotFound => AppError::bad_input(field, message),
+        other => other,
+    }
+}
+
+/// Validates an optional phone number.
+pub fn opt_phone(field: &str, v: Option<&str>) -> AppResult<Option<String>> {
+    v.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| validate::phone(s).map_err(|m| AppError::bad_input(field, m)))
+        .transpose()
+}
+
+/// Validates an optional free text up to `max` characters.
+pub fn opt_text(field: &str, v: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    v.map(|s| validate::text(s, 0, max).map_err(|m| AppError::bad_input(field, m)))
+        .transpose()
+        .map(|o| o.filter(|s| !s.is_empty()))
+}

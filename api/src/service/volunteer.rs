@@ -1,0 +1,382 @@
+//! Volunteers (义警): registration, memberships, skills, languages and honours.
+
+use std::collections::HashMap;
+
+use entity::{
+    enums::{ExternalEntity, MembershipRole, Skill, VolunteerStatus},
+    external_ref, volunteer, volunteer_honour, volunteer_language, volunteer_membership, volunteer_skill,
+    volunteer_team,
+};
+use sea_orm::{
+    sea_query::Query, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+use super::{
+    deny, grid_paths, in_grid_subtrees,
+    pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
+    require_master_data,
+    unit::not_found_as_input,
+    visible, Scoped,
+};
+use crate::{
+    auth::{Actor, Role},
+    db::begin_write,
+    error::{AppError, AppResult},
+    validate,
+};
+
+fn members_of(teams: sea_orm::sea_query::SelectStatement) -> sea_orm::sea_query::SimpleExpr {
+    volunteer::Column::Id.in_subquery(
+        Query::select()
+            .column(volunteer_membership::Column::VolunteerId)
+            .from(volunteer_membership::Entity)
+            .and_where(volunteer_membership::Column::TeamId.in_subquery(teams))
+            .to_owned(),
+    )
+}
+
+impl Scoped for volunteer::Entity {
+    const ID: volunteer::Column = volunteer::Column::Id;
+    /// Volunteers carry personal data: commanders and admins see all in their jurisdiction,
+    /// grid workers and community police the members of teams based in their grids, a
+    /// volunteer their own team, a platform the records it sent; everyone their own record.
+    async fn scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        let mut any = Condition::any();
+        if let Some(sub) = &actor.subject {
+            any = any.add(volunteer::Column::Subject.eq(sub.as_str()));
+        }
+        match actor.role {
+            Role::Anonymous => return Ok(deny()),
+            Role::Commander | Role::Admin | Role::GridWorker | Role::CommunityPolice => {
+                match grid_paths(db, actor).await? {
+                    None => return Ok(Condition::all()),
+                    Some(paths) => {
+                        let teams = Query::select()
+                            .column(volunteer_team::Column::Id)
+                            .from(volunteer_team::Entity)
+                            .and_where(in_grid_subtrees(volunteer_team::Column::GridId, paths))
+                            .to_owned();
+                        any = any.add(members_of(teams));
+                    }
+                }
+            }
+            Role::Volunteer => {
+                if let Some(p) = actor.scope.person {
+                    any = any.add(volunteer::Column::Id.eq(p));
+                }
+                if let Some(t) = actor.scope.team {
+                    let teams = Query::select()
+                        .column(volunteer_team::Column::Id)
+                        .from(volunteer_team::Entity)
+                        .and_where(volunteer_team::Column::Id.eq(t))
+                        .to_owned();
+                    any = any.add(members_of(teams));
+                }
+            }
+            Role::Platform => {
+                if let Some(p) = actor.scope.platform {
+                    any = any.add(
+                        volunteer::Column::Id.in_subquery(
+                            Query::select()
+                                .column(external_ref::Column::EntityId)
+                                .from(external_ref::Entity)
+                                .and_where(external_ref::Column::PlatformId.eq(p))
+                                .and_where(external_ref::Column::Entity.eq(ExternalEntity::Volunteer))
+                                .to_owned(),
+                        ),
+                    );
+                }
+            }
+            Role::Citizen | Role::Mediator | Role::EnterpriseLiaison | Role::DepartmentStaff => {}
+        }
+        if any.is_empty() {
+            Ok(deny())
+        } else {
+            Ok(any)
+        }
+    }
+}
+
+/// Filters for the volunteer list.
+#[derive(Clone, Debug, Default)]
+pub struct VolunteerFilter {
+    /// Members of this team.
+    pub team: Option<Uuid>,
+    /// Registration status.
+    pub status: Option<VolunteerStatus>,
+    /// Having this skill.
+    pub skill: Option<Skill>,
+    /// Speaking this language.
+    pub language: Option<String>,
+    /// Text in the name.
+    pub text: Option<String>,
+}
+
+/// Sort orders for volunteers.
+#[derive(Clone, Copy, Debug)]
+pub enum VolunteerSort {
+    /// Most recently registered first.
+    CreatedAtDesc,
+    /// By name.
+    NameAsc,
+    /// Most service time first.
+    ServiceMinutesDesc,
+}
+
+/// Lists volunteers visible to the actor.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &VolunteerFilter,
+    sort: VolunteerSort,
+    args: &PageArgs,
+    limits: PageLimits,
+) -> AppResult<Listing<volunteer::Entity>> {
+    let mut q = visible::<volunteer::Entity, C>(db, actor).await?;
+    if let Some(t) = filter.team {
+        q = q.filter(
+            volunteer::Column::Id.in_subquery(
+                Query::select()
+                    .column(volunteer_membership::Column::VolunteerId)
+                    .from(volunteer_membership::Entity)
+                    .and_where(volunteer_membership::Column::TeamId.eq(t))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(volunteer::Column::Status.eq(s));
+    }
+    if let Some(s) = filter.skill {
+        q = q.filter(
+            volunteer::Column::Id.in_subquery(
+                Query::select()
+                    .column(volunteer_skill::Column::VolunteerId)
+                    .from(volunteer_skill::Entity)
+                    .and_where(volunteer_skill::Column::Skill.eq(s))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(lang) = &filter.language {
+        let lang = validate::language(lang).map_err(|m| AppError::bad_input("filter.language", m))?;
+        q = q.filter(
+            volunteer::Column::Id.in_subquery(
+                Query::select()
+                    .column(volunteer_language::Column::VolunteerId)
+                    .from(volunteer_language::Entity)
+                    .and_where(volunteer_language::Column::Language.eq(lang))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        q = q.filter(volunteer::Column::Name.contains(t));
+    }
+    let sort = match sort {
+        VolunteerSort::CreatedAtDesc => Sort { key: None, descending: true },
+        VolunteerSort::NameAsc => Sort { key: Some(volunteer::Column::Name), descending: false },
+        VolunteerSort::ServiceMinutesDesc => Sort { key: Some(volunteer::Column::ServiceMinutes), descending: true },
+    };
+    fetch(db, q, volunteer::Column::Id, sort, args, limits).await
+}
+
+/// Skills of visible volunteers.
+pub async fn skills<C: ConnectionTrait>(db: &C, actor: &Actor, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<Skill>>> {
+    let q = volunteer_skill::Entity::find().filter(visible_ids(db, actor, volunteer_skill::Column::VolunteerId).await?);
+    let rows = super::group_by_parent(db, q, volunteer_skill::Column::VolunteerId, ids).await?;
+    Ok(rows.into_iter().map(|(k, v)| (k, v.into_iter().map(|s| s.skill).collect())).collect())
+}
+
+/// Languages of visible volunteers.
+pub async fn languages<C: ConnectionTrait>(db: &C, actor: &Actor, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<String>>> {
+    let q = volunteer_language::Entity::find()
+        .filter(visible_ids(db, actor, volunteer_language::Column::VolunteerId).await?);
+    let rows = super::group_by_parent(db, q, volunteer_language::Column::VolunteerId, ids).await?;
+    Ok(rows.into_iter().map(|(k, v)| (k, v.into_iter().map(|s| s.language).collect())).collect())
+}
+
+/// Honours of visible volunteers.
+pub async fn honours<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<volunteer_honour::Model>>> {
+    let q = volunteer_honour::Entity::find()
+        .filter(visible_ids(db, actor, volunteer_honour::Column::VolunteerId).await?);
+    super::group_by_parent(db, q, volunteer_honour::Column::VolunteerId, ids).await
+}
+
+/// Team memberships of visible volunteers.
+pub async fn memberships<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<volunteer_membership::Model>>> {
+    let q = volunteer_membership::Entity::find()
+        .filter(visible_ids(db, actor, volunteer_membership::Column::VolunteerId).await?);
+    super::group_by_parent(db, q, volunteer_membership::Column::VolunteerId, ids).await
+}
+
+async fn visible_ids<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    col: impl ColumnTrait,
+) -> AppResult<sea_orm::sea_query::SimpleExpr> {
+    let cond = <volunteer::Entity as Scoped>::scope(db, actor).await?;
+    Ok(col.in_subquery(
+        Query::select()
+            .column(volunteer::Column::Id)
+            .from(volunteer::Entity)
+            .cond_where(cond)
+            .to_owned(),
+    ))
+}
+
+/// Input for a new volunteer.
+#[derive(Clone, Debug)]
+pub struct NewVolunteer {
+    /// Name.
+    pub name: String,
+    /// Mobile phone.
+    pub phone: String,
+    /// Resident ID number.
+    pub resident_id: Option<String>,
+    /// Teams to join; the first listed is where they start.
+    pub team_ids: Vec<Uuid>,
+    /// Skills.
+    pub skills: Vec<Skill>,
+    /// Languages (BCP 47).
+    pub languages: Vec<String>,
+    /// Account subject (JWT `sub`).
+    pub subject: Option<String>,
+}
+
+/// Registers an approved volunteer in one or more teams.
+pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewVolunteer) -> AppResult<volunteer::Model> {
+    require_master_data(actor)?;
+    let name = validate::text(&input.name, 1, 64).map_err(|m| AppError::bad_input("input.name", m))?;
+    let phone = validate::phone(&input.phone).map_err(|m| AppError::bad_input("input.phone", m))?;
+    let resident_id = input
+        .resident_id
+        .as_deref()
+        .map(|r| validate::resident_id(r).map_err(|m| AppError::bad_input("input.residentId", m)))
+        .transpose()?;
+    let mut langs = Vec::new();
+    for (i, l) in input.languages.iter().enumerate() {
+        langs.push(validate::language(l).map_err(|m| AppError::bad_input(format!("input.languages[{i}]"), m))?);
+    }
+    langs.sort();
+    langs.dedup();
+    let mut skills = input.skills.clone();
+    skills.sort_by_key(|s| format!("{s:?}"));
+    skills.dedup();
+    let mut teams = input.team_ids.clone();
+    teams.dedup();
+    if teams.is_empty() {
+        return Err(AppError::bad_input("input.teamIds", "a volunteer joins at least one team"));
+    }
+    let subject = input
+        .subject
+        .as_deref()
+        .map(|s| validate::text(s, 1, 128).map_err(|m| AppError::bad_input("input.subject", m)))
+        .transpose()?;
+    let txn = begin_write(db).await?;
+    if let Some(r) = &resident_id {
+        if volunteer::Entity::find()
+            .filter(volunteer::Column::ResidentId.eq(r.as_str()))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::conflict("input.residentId", "a volunteer with this resident ID is already registered"));
+        }
+    }
+    for (i, t) in teams.iter().enumerate() {
+        super::get::<volunteer_team::Entity, _>(&txn, actor, *t)
+            .await
+            .map_err(|e| not_found_as_input(e, &format!("input.teamIds[{i}]"), "no such team"))?;
+    }
+    let now = super::now();
+    let id = super::new_id();
+    let m = volunteer::ActiveModel {
+        id: Set(id),
+        subject: Set(subject),
+        name: Set(name),
+        phone: Set(phone),
+        resident_id: Set(resident_id),
+        status: Set(VolunteerStatus::Approved),
+        service_minutes: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    volunteer_membership::Entity::insert_many(teams.iter().map(|t| volunteer_membership::ActiveModel {
+        volunteer_id: Set(id),
+        team_id: Set(*t),
+        role: Set(MembershipRole::Member),
+        joined_at: Set(now),
+    }))
+    .exec(&txn)
+    .await?;
+    if !skills.is_empty() {
+        volunteer_skill::Entity::insert_many(skills.into_iter().map(|skill| volunteer_skill::ActiveModel {
+            volunteer_id: Set(id),
+            skill: Set(skill),
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    if !langs.is_empty() {
+        volunteer_language::Entity::insert_many(langs.into_iter().map(|language| volunteer_language::ActiveModel {
+            volunteer_id: Set(id),
+            language: Set(language),
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Input for an honour.
+#[derive(Clone, Debug)]
+pub struct NewHonour {
+    /// The volunteer.
+    pub volunteer_id: Uuid,
+    /// Title, e.g. 治安荣誉奖章.
+    pub title: String,
+    /// Awarding body.
+    pub awarded_by: Option<String>,
+    /// Date awarded.
+    pub awarded_on: chrono::NaiveDate,
+}
+
+/// Records an honour for a volunteer.
+pub async fn award_honour(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewHonour,
+) -> AppResult<volunteer_honour::Model> {
+    require_master_data(actor)?;
+    let title = validate::text(&input.title, 1, 100).map_err(|m| AppError::bad_input("input.title", m))?;
+    let awarded_by = super::unit::opt_text("input.awardedBy", input.awarded_by.as_deref(), 100)?;
+    let txn = begin_write(db).await?;
+    super::get::<volunteer::Entity, _>(&txn, actor, input.volunteer_id)
+        .await
+        .map_err(|e| not_found_as_input(e, "input.volunteerId", "no such volunteer"))?;
+    let m = volunteer_honour::ActiveModel {
+        id: Set(super::new_id()),
+        volunteer_id: Set(input.volunteer_id),
+        title: Set(title),
+        awarded_by: Set(awarded_by),
+        awarded_on: Set(input.awarded_on),
+        created_at: Set(super::now()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}

@@ -1,0 +1,125 @@
+//! Volunteer teams (义警队伍), with their brands and alliances.
+
+use entity::{enums::VolunteerTeamKind, grid, unit, volunteer_team};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::{
+    directory_scope,
+    pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
+    require_master_data,
+    unit::{not_found_as_input, opt_text},
+    visible, Scoped,
+};
+use crate::{
+    auth::Actor,
+    db::begin_write,
+    error::{AppError, AppResult},
+    validate,
+};
+
+impl Scoped for volunteer_team::Entity {
+    const ID: volunteer_team::Column = volunteer_team::Column::Id;
+    async fn scope<C: ConnectionTrait>(_db: &C, actor: &Actor) -> AppResult<Condition> {
+        Ok(directory_scope(actor))
+    }
+}
+
+/// Filters for the team list.
+#[derive(Clone, Debug, Default)]
+pub struct TeamFilter {
+    /// Kind.
+    pub kind: Option<VolunteerTeamKind>,
+    /// Teams whose home grid lies in this subtree.
+    pub within_grid: Option<Uuid>,
+    /// Text in name, brand or alliance.
+    pub text: Option<String>,
+}
+
+/// Lists teams by name.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &TeamFilter,
+    args: &PageArgs,
+    limits: PageLimits,
+) -> AppResult<Listing<volunteer_team::Entity>> {
+    let mut q = visible::<volunteer_team::Entity, C>(db, actor).await?;
+    if let Some(k) = filter.kind {
+        q = q.filter(volunteer_team::Column::Kind.eq(k));
+    }
+    if let Some(g) = filter.within_grid {
+        let root = super::get::<grid::Entity, C>(db, actor, g).await?;
+        q = q.filter(super::in_grid_subtrees(volunteer_team::Column::GridId, &[root.path]));
+    }
+    if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        q = q.filter(
+            Condition::any()
+                .add(volunteer_team::Column::Name.contains(t))
+                .add(volunteer_team::Column::Brand.contains(t))
+                .add(volunteer_team::Column::Alliance.contains(t)),
+        );
+    }
+    let sort = Sort { key: Some(volunteer_team::Column::Name), descending: false };
+    fetch(db, q, volunteer_team::Column::Id, sort, args, limits).await
+}
+
+/// Input for a new team.
+#[derive(Clone, Debug)]
+pub struct NewTeam {
+    /// Unique name.
+    pub name: String,
+    /// Brand (品牌), e.g. 武林大妈.
+    pub brand: Option<String>,
+    /// Kind.
+    pub kind: VolunteerTeamKind,
+    /// Alliance (义警联盟) it belongs to.
+    pub alliance: Option<String>,
+    /// Home grid.
+    pub grid_id: Option<Uuid>,
+    /// Guiding unit (usually a police station).
+    pub unit_id: Option<Uuid>,
+}
+
+/// Creates a team.
+pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewTeam) -> AppResult<volunteer_team::Model> {
+    require_master_data(actor)?;
+    let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
+    let brand = opt_text("input.brand", input.brand.as_deref(), 100)?;
+    let alliance = opt_text("input.alliance", input.alliance.as_deref(), 100)?;
+    let txn = begin_write(db).await?;
+    if volunteer_team::Entity::find()
+        .filter(volunteer_team::Column::Name.eq(name.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict("input.name", "a team with this name already exists"));
+    }
+    if let Some(g) = input.grid_id {
+        super::get::<grid::Entity, _>(&txn, actor, g)
+            .await
+            .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
+    }
+    if let Some(u) = input.unit_id {
+        super::get::<unit::Entity, _>(&txn, actor, u)
+            .await
+            .map_err(|e| not_found_as_input(e, "input.unitId", "no such unit"))?;
+    }
+    let now = super::now();
+    let m = volunteer_team::ActiveModel {
+        id: Set(super::new_id()),
+        name: Set(name),
+        brand: Set(brand),
+        kind: Set(input.kind),
+        alliance: Set(alliance),
+        grid_id: Set(input.grid_id),
+        unit_id: Set(input.unit_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}

@@ -1,0 +1,112 @@
+//! Database migrations of the fengqiao service.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_init;
+
+/// Runs every migration of the service in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_init::Migration)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm_migration::sea_orm::{
+        ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    };
+
+    const TABLES: [&str; 28] = [
+        "grids",
+        "police_grid_coverages",
+        "units",
+        "enterprises",
+        "persons",
+        "enterprise_contacts",
+        "volunteer_teams",
+        "volunteers",
+        "volunteer_memberships",
+        "volunteer_skills",
+        "volunteer_languages",
+        "volunteer_honours",
+        "mediation_rooms",
+        "mediators",
+        "mediator_languages",
+        "report_codes",
+        "cases",
+        "case_parties",
+        "case_timeline_entries",
+        "case_assignments",
+        "case_attachments",
+        "case_volunteer_tasks",
+        "mediation_sessions",
+        "session_mediators",
+        "follow_ups",
+        "platforms",
+        "external_refs",
+        "tracking_counters",
+    ];
+
+    async fn assert_tables(db: &DatabaseConnection, present: bool) {
+        let manager = SchemaManager::new(db);
+        for table in TABLES {
+            let has = manager.has_table(table).await.unwrap();
+            assert_eq!(has, present, "table {table}");
+        }
+    }
+
+    async fn round_trip(db: &DatabaseConnection) {
+        Migrator::up(db, None).await.unwrap();
+        assert_tables(db, true).await;
+        Migrator::down(db, None).await.unwrap();
+        assert_tables(db, false).await;
+        Migrator::up(db, None).await.unwrap();
+        assert_tables(db, true).await;
+        assert!(Migrator::get_pending_migrations(db)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    #[tokio::test]
+    async fn sqlite_up_down_up() {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        round_trip(&db).await;
+    }
+
+    /// Runs inside a throw-away schema; the URL can be overridden with
+    /// `TEST_POSTGRES_URL`.
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL; run with --include-ignored"]
+    async fn postgres_up_down_up() {
+        let url = std::env::var("TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        let schema = format!(
+            "migration_test_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let admin = Database::connect(&url).await.unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+            .await
+            .unwrap();
+        let mut options = ConnectOptions::new(&url);
+        options.set_schema_search_path(&schema);
+        let db = Database::connect(options).await.unwrap();
+        round_trip(&db).await;
+        db.close().await.unwrap();
+        admin
+            .execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+            .await
+            .unwrap();
+    }
+}
