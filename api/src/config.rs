@@ -73,6 +73,8 @@ pub struct Config {
     pub seed_demo: bool,
     /// How long graceful shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// How long a DataLoader gathers keys before running one batched query.
+    pub loader_delay: Duration,
 }
 
 /// The default SQLite location, relative to the working directory.
@@ -159,6 +161,7 @@ impl Config {
             default_page_size: 20.min(max_page_size),
             seed_demo: mode == Mode::Development && parse("FENGQIAO_DEMO_DATA", true)?,
             shutdown_grace: Duration::from_secs(parse("FENGQIAO_SHUTDOWN_GRACE_SECS", 20)?),
+            loader_delay: Duration::from_micros(parse("FENGQIAO_LOADER_DELAY_US", 1000)?),
         })
     }
 
@@ -179,6 +182,7 @@ impl Config {
             default_page_size: 20,
             seed_demo: false,
             shutdown_grace: Duration::from_secs(2),
+            loader_delay: Duration::from_millis(1),
         }
     }
 }

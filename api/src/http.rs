@@ -91,7 +91,8 @@ fn request_id() -> String {
 async fn execute(app: &AppState, actor: Arc<Actor>, batch: BatchRequest, request_id: &str) -> Response {
     let span = tracing::info_span!("graphql", request_id, role = actor.role.as_str());
     let _enter = span.enter();
-    let prepare = |r: Request| r.data(actor.clone()).data(loader::for_request(app.db.clone(), actor.clone()));
+    let prepare = |r: Request| r.data(actor.clone())
+            .data(loader::for_request(app.db.clone(), actor.clone(), app.config.loader_delay));
     let batch = match batch {
         BatchRequest::Single(r) => BatchRequest::Single(prepare(r)),
         BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(prepare).collect()),

@@ -248,9 +248,11 @@ fn in_range(value: f64, limit: f64, out_of_range: &'static str) -> Result<(), &'
 /// The length is counted in Unicode scalar values (each Chinese character
 /// counts as 1) and must lie within `min..=max`; `min` 0 allows an empty
 /// string. Control characters other than `\n` and `\t` are rejected (this
-/// includes `\r` inside the text, so clients should send `\n` line breaks).
+/// includes a lone `\r` inside the text; CRLF line ends are turned into `\n`).
 pub fn text(input: &str, min: usize, max: usize) -> Result<String, &'static str> {
-    let trimmed = input.trim();
+    // Browsers send form text with CRLF line ends; store plain LF.
+    let normalized = input.replace("\r\n", "\n");
+    let trimmed = normalized.trim();
     if trimmed
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')

@@ -35,6 +35,7 @@ macro_rules! connection {
             pub node: $node,
         }
 
+        #[doc = $conn_doc]
         #[async_graphql::Object]
         impl $conn {
             /// The rows of this page with their cursors.

@@ -20,8 +20,8 @@ pub struct Loaders {
 }
 
 /// Builds the DataLoader for one request.
-pub fn for_request(db: DatabaseConnection, actor: Arc<Actor>) -> DataLoader<Loaders> {
-    DataLoader::new(Loaders { db, actor }, tokio::spawn).delay(std::time::Duration::from_micros(200))
+pub fn for_request(db: DatabaseConnection, actor: Arc<Actor>, delay: std::time::Duration) -> DataLoader<Loaders> {
+    DataLoader::new(Loaders { db, actor }, tokio::spawn).delay(delay)
 }
 
 /// Key: one row of entity `E` by id, through `E`'s scope.

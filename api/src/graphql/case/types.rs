@@ -28,6 +28,7 @@ use crate::{
 /// An incident, dispute, hazard or request for help (事件/警情/矛盾纠纷/隐患/求助) and its closed loop.
 pub struct Case(pub case::Model);
 
+/// An incident, dispute, hazard or request for help (事件/警情/矛盾纠纷/隐患/求助) and its closed loop.
 #[Object]
 impl Case {
     /// Opaque id.
@@ -171,6 +172,7 @@ impl Case {
 /// One step in a case's history: who, when, what.
 pub struct TimelineEntry(pub case_timeline_entry::Model);
 
+/// One step in a case's history: who, when, what.
 #[Object]
 impl TimelineEntry {
     /// Opaque id.
@@ -218,6 +220,7 @@ impl TimelineEntry {
 /// A unit's share of a case: dispatched, accepted, rejected or transferred.
 pub struct Assignment(pub case_assignment::Model);
 
+/// A unit's share of a case: dispatched, accepted, rejected or transferred.
 #[Object]
 impl Assignment {
     /// Opaque id.
@@ -253,6 +256,7 @@ impl Assignment {
 /// A person involved in a case (当事人). Personal fields are masked.
 pub struct Party(pub case_party::Model);
 
+/// A person involved in a case (当事人). Personal fields are masked.
 #[Object]
 impl Party {
     /// Opaque id.
@@ -288,6 +292,7 @@ impl Party {
 /// Metadata of a file attached to a case.
 pub struct Attachment(pub case_attachment::Model);
 
+/// Metadata of a file attached to a case.
 #[Object]
 impl Attachment {
     /// Opaque id.
@@ -319,6 +324,7 @@ impl Attachment {
 /// One mediation session (调解) of a case.
 pub struct MediationSession(pub mediation_session::Model);
 
+/// One mediation session (调解) of a case.
 #[Object]
 impl MediationSession {
     /// Opaque id.
@@ -362,6 +368,7 @@ impl MediationSession {
 /// A follow-up visit (回访) with its three ratings.
 pub struct FollowUp(pub follow_up::Model);
 
+/// A follow-up visit (回访) with its three ratings.
 #[Object]
 impl FollowUp {
     /// Opaque id.
@@ -401,6 +408,7 @@ impl FollowUp {
 /// A volunteer or team tasked on a case.
 pub struct VolunteerTask(pub case_volunteer_task::Model);
 
+/// A volunteer or team tasked on a case.
 #[Object]
 impl VolunteerTask {
     /// Opaque id.

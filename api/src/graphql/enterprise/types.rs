@@ -18,6 +18,7 @@ use crate::{
 /// An enterprise in the jurisdiction (企业).
 pub struct Enterprise(pub enterprise::Model);
 
+/// An enterprise in the jurisdiction (企业).
 #[Object]
 impl Enterprise {
     /// Opaque id.
@@ -85,6 +86,7 @@ impl Enterprise {
 /// A contact person of an enterprise.
 pub struct EnterpriseContact(pub enterprise_contact::Model);
 
+/// A contact person of an enterprise.
 #[Object]
 impl EnterpriseContact {
     /// Opaque id.

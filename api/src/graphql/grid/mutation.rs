@@ -53,7 +53,7 @@ pub struct GridMutation;
 #[Object]
 impl GridMutation {
     /// Creates a grid in the tree.
-    async fn create_grid(&self, ctx: &Context<'_>, input: CreateGridInput) -> async_graphql::Result<CreateGridPayload> {
+    async fn create_grid(&self, ctx: &Context<'_>, #[graphql(desc = "The input object.")] input: CreateGridInput) -> async_graphql::Result<CreateGridPayload> {
         let new = NewGrid {
             code: input.code,
             name: input.name,
@@ -68,7 +68,7 @@ impl GridMutation {
     async fn set_police_grid_coverage(
         &self,
         ctx: &Context<'_>,
-        input: SetPoliceGridCoverageInput,
+        #[graphql(desc = "The input object.")] input: SetPoliceGridCoverageInput,
     ) -> async_graphql::Result<SetPoliceGridCoveragePayload> {
         let police = parse_id("input.policeGridId", &input.police_grid_id)?;
         let community = parse_ids("input.communityGridIds", &input.community_grid_ids)?;

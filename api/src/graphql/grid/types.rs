@@ -18,6 +18,7 @@ use crate::{
 /// A governance cell (网格) or police grid (警格) in the district → area → group → cluster → ten-household tree.
 pub struct Grid(pub grid::Model);
 
+/// A governance cell (网格) or police grid (警格) in the district → area → group → cluster → ten-household tree.
 #[Object]
 impl Grid {
     /// Opaque id.

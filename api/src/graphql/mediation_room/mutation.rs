@@ -44,7 +44,7 @@ impl MediationRoomMutation {
     async fn create_mediation_room(
         &self,
         ctx: &Context<'_>,
-        input: CreateMediationRoomInput,
+        #[graphql(desc = "The input object.")] input: CreateMediationRoomInput,
     ) -> async_graphql::Result<CreateMediationRoomPayload> {
         let opt = |n: &str, v: &Option<ID>| v.as_ref().map(|i| parse_id(n, i)).transpose();
         let new = NewRoom {

@@ -21,6 +21,7 @@ use crate::{
 /// A mediation room (调解室), e.g. 老陈调解室, at community, street or district level.
 pub struct MediationRoom(pub mediation_room::Model);
 
+/// A mediation room (调解室), e.g. 老陈调解室, at community, street or district level.
 #[Object]
 impl MediationRoom {
     /// Opaque id.

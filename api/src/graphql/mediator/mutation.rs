@@ -41,7 +41,7 @@ pub struct MediatorMutation;
 #[Object]
 impl MediatorMutation {
     /// Adds a mediator to a room.
-    async fn create_mediator(&self, ctx: &Context<'_>, input: CreateMediatorInput) -> async_graphql::Result<CreateMediatorPayload> {
+    async fn create_mediator(&self, ctx: &Context<'_>, #[graphql(desc = "The input object.")] input: CreateMediatorInput) -> async_graphql::Result<CreateMediatorPayload> {
         let new = NewMediator {
             room_id: parse_id("input.roomId", &input.room_id)?,
             name: input.name,

@@ -12,6 +12,7 @@ use crate::{
 /// A mediator (调解员): professional, chief, retired police, lawyer, deputy or foreign mediator (洋娘舅).
 pub struct Mediator(pub mediator::Model);
 
+/// A mediator (调解员): professional, chief, retired police, lawyer, deputy or foreign mediator (洋娘舅).
 #[Object]
 impl Mediator {
     /// Opaque id.

@@ -17,6 +17,7 @@ use crate::{
 /// An organisation a case can be routed to: station, police office, governance centre or department.
 pub struct Unit(pub unit::Model);
 
+/// An organisation a case can be routed to: station, police office, governance centre or department.
 #[Object]
 impl Unit {
     /// Opaque id.

@@ -62,7 +62,7 @@ pub struct VolunteerMutation;
 #[Object]
 impl VolunteerMutation {
     /// Registers a volunteer in one or more teams.
-    async fn create_volunteer(&self, ctx: &Context<'_>, input: CreateVolunteerInput) -> async_graphql::Result<CreateVolunteerPayload> {
+    async fn create_volunteer(&self, ctx: &Context<'_>, #[graphql(desc = "The input object.")] input: CreateVolunteerInput) -> async_graphql::Result<CreateVolunteerPayload> {
         let new = NewVolunteer {
             name: input.name,
             phone: input.phone,
@@ -79,7 +79,7 @@ impl VolunteerMutation {
     async fn award_volunteer_honour(
         &self,
         ctx: &Context<'_>,
-        input: AwardVolunteerHonourInput,
+        #[graphql(desc = "The input object.")] input: AwardVolunteerHonourInput,
     ) -> async_graphql::Result<AwardVolunteerHonourPayload> {
         let new = NewHonour {
             volunteer_id: parse_id("input.volunteerId", &input.volunteer_id)?,

@@ -18,6 +18,7 @@ use crate::{
 /// A registered volunteer (义警). Personal fields are masked.
 pub struct Volunteer(pub volunteer::Model);
 
+/// A registered volunteer (义警). Personal fields are masked.
 #[Object]
 impl Volunteer {
     /// Opaque id.
@@ -69,6 +70,7 @@ impl Volunteer {
 /// An honour awarded to a volunteer, e.g. 治安荣誉奖章.
 pub struct Honour(pub volunteer_honour::Model);
 
+/// An honour awarded to a volunteer, e.g. 治安荣誉奖章.
 #[Object]
 impl Honour {
     /// Opaque id.
@@ -92,6 +94,7 @@ impl Honour {
 /// A volunteer's membership of a team.
 pub struct Membership(pub volunteer_membership::Model);
 
+/// A volunteer's membership of a team.
 #[Object]
 impl Membership {
     /// The team.

@@ -42,7 +42,7 @@ impl VolunteerTeamMutation {
     async fn create_volunteer_team(
         &self,
         ctx: &Context<'_>,
-        input: CreateVolunteerTeamInput,
+        #[graphql(desc = "The input object.")] input: CreateVolunteerTeamInput,
     ) -> async_graphql::Result<CreateVolunteerTeamPayload> {
         let opt = |n: &str, v: &Option<ID>| v.as_ref().map(|i| parse_id(n, i)).transpose();
         let new = NewTeam {

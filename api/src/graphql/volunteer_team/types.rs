@@ -18,6 +18,7 @@ use crate::{
 /// A volunteer team (义警队伍) such as 武林大妈 or 雄鹰救援队.
 pub struct VolunteerTeam(pub volunteer_team::Model);
 
+/// A volunteer team (义警队伍) such as 武林大妈 or 雄鹰救援队.
 #[Object]
 impl VolunteerTeam {
     /// Opaque id.

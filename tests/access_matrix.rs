@@ -1,0 +1,232 @@
+//! Every role against every list, lookup and nested path: in scope visible, out of scope
+//! absent from lists and NOT_FOUND by id.
+
+use fengqiao_api::auth::{Role, Scope};
+use serde_json::{json, Value};
+
+use crate::{
+    fixtures::{persona, world, Side},
+    harness::{data, error_code, TestApp},
+};
+
+/// What a persona scoped to side A may see of A's scoped rows (B's are never visible).
+struct Expect {
+    role: Role,
+    case: bool,
+    enterprise: bool,
+    volunteer: bool,
+}
+
+const MATRIX: &[Expect] = &[
+    Expect { role: Role::Commander, case: true, enterprise: true, volunteer: true },
+    Expect { role: Role::Admin, case: true, enterprise: true, volunteer: true },
+    Expect { role: Role::GridWorker, case: true, enterprise: true, volunteer: true },
+    Expect { role: Role::CommunityPolice, case: true, enterprise: true, volunteer: true },
+    Expect { role: Role::Mediator, case: true, enterprise: true, volunteer: false },
+    Expect { role: Role::Volunteer, case: true, enterprise: true, volunteer: true },
+    Expect { role: Role::EnterpriseLiaison, case: true, enterprise: true, volunteer: false },
+    Expect { role: Role::DepartmentStaff, case: true, enterprise: true, volunteer: false },
+    Expect { role: Role::Platform, case: true, enterprise: true, volunteer: true },
+    Expect { role: Role::Citizen, case: true, enterprise: true, volunteer: false },
+    Expect { role: Role::Anonymous, case: false, enterprise: false, volunteer: false },
+];
+
+const LISTS: &str = r#"{
+  cases(first: 100) { totalCount nodes { id } }
+  enterprises(first: 100) { totalCount nodes { id } }
+  volunteers(first: 100) { totalCount nodes { id } }
+  grids(first: 100) { nodes { id } }
+  units(first: 100) { nodes { id } }
+  mediationRooms(first: 100) { nodes { id } }
+  mediators(first: 100) { nodes { id } }
+  volunteerTeams(first: 100) { nodes { id } }
+}"#;
+
+fn ids(v: &Value, list: &str) -> Vec<String> {
+    v[list]["nodes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|n| n["id"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+async fn lookup(app: &TestApp, token: Option<&str>, field: &str, arg: &str, value: String) -> Result<(), String> {
+    let q = format!("query($v: {}) {{ x: {field}({arg}: $v) {{ id }} }}", if arg == "id" { "ID!" } else { "String!" });
+    let body = app.gql(token, &q, json!({ "v": value })).await;
+    match error_code(&body) {
+        None if body["data"]["x"]["id"].is_string() => Ok(()),
+        Some(code) => Err(code),
+        None => Err(format!("no data: {body}")),
+    }
+}
+
+fn token_for(app: &TestApp, role: Role, side: &Side) -> Option<String> {
+    if role == Role::Anonymous {
+        return None;
+    }
+    let (subject, scope) = persona(role, side);
+    Some(app.token(role, &subject, scope))
+}
+
+#[tokio::test]
+async fn every_role_sees_its_scope_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let (a, b) = (&w.a, &w.b);
+    for e in MATRIX {
+        let role = e.role.as_str();
+        let token = token_for(&app, e.role, a);
+        let t = token.as_deref();
+        let body = app.gql(t, LISTS, json!({})).await;
+        let d = data(&body);
+        let s = |x: &uuid::Uuid| x.to_string();
+
+        // Scoped aggregates: A as expected, B never.
+        for (list, a_id, b_id, expect) in [
+            ("cases", a.case, b.case, e.case),
+            ("enterprises", a.enterprise, b.enterprise, e.enterprise),
+            ("volunteers", a.volunteer, b.volunteer, e.volunteer),
+        ] {
+            let got = ids(d, list);
+            assert_eq!(got.contains(&s(&a_id)), expect, "{role}: {list} list, own side");
+            assert!(!got.contains(&s(&b_id)), "{role}: {list} list leaks the other side");
+        }
+        // Directory data: every signed-in role sees both sides, anonymous nothing.
+        let signed_in = e.role != Role::Anonymous;
+        for (list, a_id, b_id) in [
+            ("grids", a.community, b.community),
+            ("units", a.unit, b.unit),
+            ("mediationRooms", a.room, b.room),
+            ("mediators", a.mediator, b.mediator),
+            ("volunteerTeams", a.team, b.team),
+        ] {
+            let got = ids(d, list);
+            assert_eq!(got.contains(&s(&a_id)), signed_in, "{role}: {list}");
+            assert_eq!(got.contains(&s(&b_id)), signed_in, "{role}: {list}");
+        }
+
+        // Lookups by id: visible or NOT_FOUND, never anything else.
+        for (field, a_id, b_id, expect) in [
+            ("case", a.case, b.case, e.case),
+            ("enterprise", a.enterprise, b.enterprise, e.enterprise),
+            ("volunteer", a.volunteer, b.volunteer, e.volunteer),
+            ("grid", a.community, b.community, signed_in),
+            ("unit", a.unit, b.unit, signed_in),
+            ("mediationRoom", a.room, b.room, signed_in),
+            ("mediator", a.mediator, b.mediator, signed_in),
+            ("volunteerTeam", a.team, b.team, signed_in),
+        ] {
+            let own = lookup(&app, t, field, "id", s(&a_id)).await;
+            if expect {
+                assert_eq!(own, Ok(()), "{role}: {field}(own side)");
+            } else {
+                assert_eq!(own, Err("NOT_FOUND".into()), "{role}: {field}(own side)");
+            }
+            let other = lookup(&app, t, field, "id", s(&b_id)).await;
+            let other_expect: Result<(), String> =
+                if ["grid", "unit", "mediationRoom", "mediator", "volunteerTeam"].contains(&field) && signed_in {
+                    Ok(())
+                } else {
+                    Err("NOT_FOUND".into())
+                };
+            assert_eq!(other, other_expect, "{role}: {field}(other side)");
+        }
+        let by_number = lookup(&app, t, "caseByTrackingNumber", "trackingNumber", b.tracking_number.clone()).await;
+        assert_eq!(by_number, Err("NOT_FOUND".into()), "{role}: caseByTrackingNumber(other side)");
+        let own_number = lookup(&app, t, "caseByTrackingNumber", "trackingNumber", a.tracking_number.clone()).await;
+        assert_eq!(own_number.is_ok(), e.case, "{role}: caseByTrackingNumber(own side)");
+
+        // Nested lists on directory objects of the other side are empty.
+        let nested = app
+            .gql(
+                t,
+                "query($g: ID!, $t: ID!, $r: ID!, $u: ID!) {
+                   grid(id: $g) { cases { totalCount } enterprises { totalCount } }
+                   volunteerTeam(id: $t) { volunteers { totalCount } }
+                   mediationRoom(id: $r) { cases { totalCount } }
+                   unit(id: $u) { cases { totalCount } }
+                 }",
+                json!({ "g": s(&b.district), "t": s(&b.team), "r": s(&b.room), "u": s(&b.unit) }),
+            )
+            .await;
+        if signed_in {
+            let n = data(&nested);
+            for path in [
+                &n["grid"]["cases"],
+                &n["grid"]["enterprises"],
+                &n["volunteerTeam"]["volunteers"],
+                &n["mediationRoom"]["cases"],
+                &n["unit"]["cases"],
+            ] {
+                assert_eq!(path["totalCount"], 0, "{role}: nested list leaks the other side: {n}");
+            }
+        } else {
+            assert_eq!(error_code(&nested).as_deref(), Some("NOT_FOUND"), "{role}: nested");
+        }
+
+        // Nested paths from a visible case: every loader answers within scope.
+        if e.case {
+            let body = app
+                .gql(
+                    t,
+                    "query($id: ID!) { case(id: $id) {
+                        grid { id } enterprise { id contacts { id } } room { id mediators { id languages } }
+                        timeline { seq } assignments { unit { id } } parties { id }
+                        sessions { mediators { id } } followUps { satisfied }
+                        volunteerTasks { team { id } volunteer { id skills honours { id } memberships { team { id } } } }
+                     } }",
+                    json!({ "id": s(&a.case) }),
+                )
+                .await;
+            let c = &data(&body)["case"];
+            assert_eq!(c["grid"]["id"], s(&a.community), "{role}: case.grid");
+            assert_eq!(c["enterprise"]["id"], s(&a.enterprise), "{role}: case.enterprise");
+            assert_eq!(c["room"]["id"], s(&a.room), "{role}: case.room");
+            assert_eq!(c["timeline"][0]["seq"], 1, "{role}: case.timeline");
+            assert_eq!(c["assignments"][0]["unit"]["id"], s(&a.unit), "{role}: case.assignments");
+            assert_eq!(c["sessions"][0]["mediators"][0]["id"], s(&a.mediator), "{role}: session mediators");
+            assert_eq!(c["followUps"][0]["satisfied"], true, "{role}: follow-ups");
+            let v = &c["volunteerTasks"][0]["volunteer"];
+            if e.volunteer {
+                assert_eq!(v["id"], s(&a.volunteer), "{role}: task volunteer");
+            } else {
+                assert!(v.is_null(), "{role}: task volunteer must be hidden: {v}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn unrestricted_admin_sees_both_sides_and_scoped_commander_only_one() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let admin = app.token(Role::Admin, "admin", Scope::default());
+    let body = app.gql(Some(&admin), LISTS, json!({})).await;
+    let d = data(&body);
+    for (list, a, b) in [
+        ("cases", w.a.case, w.b.case),
+        ("enterprises", w.a.enterprise, w.b.enterprise),
+        ("volunteers", w.a.volunteer, w.b.volunteer),
+    ] {
+        let got = ids(d, list);
+        assert!(got.contains(&a.to_string()) && got.contains(&b.to_string()), "admin {list}");
+    }
+    let (sub, scope) = persona(Role::Commander, &w.b);
+    let commander_b = app.token(Role::Commander, &sub, scope);
+    let body = app.gql(Some(&commander_b), LISTS, json!({})).await;
+    let got = ids(data(&body), "cases");
+    assert_eq!(got, vec![w.b.case.to_string()]);
+}
+
+#[tokio::test]
+async fn community_police_reach_covered_community_grids_only() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let (sub, scope) = persona(Role::CommunityPolice, &w.a);
+    let t = app.token(Role::CommunityPolice, &sub, scope);
+    let body = app
+        .gql(Some(&t), "query($p: ID!) { grid(id: $p) { covers { id } } cases { nodes { id } } }", json!({ "p": w.a.police_grid.to_string() }))
+        .await;
+    let d = data(&body);
+    assert_eq!(d["grid"]["covers"][0]["id"], w.a.community.to_string());
+    assert_eq!(ids(d, "cases"), vec![w.a.case.to_string()]);
+}
