@@ -18,17 +18,72 @@ struct Expect {
 }
 
 const MATRIX: &[Expect] = &[
-    Expect { role: Role::Commander, case: true, enterprise: true, volunteer: true },
-    Expect { role: Role::Admin, case: true, enterprise: true, volunteer: true },
-    Expect { role: Role::GridWorker, case: true, enterprise: true, volunteer: true },
-    Expect { role: Role::CommunityPolice, case: true, enterprise: true, volunteer: true },
-    Expect { role: Role::Mediator, case: true, enterprise: true, volunteer: false },
-    Expect { role: Role::Volunteer, case: true, enterprise: true, volunteer: true },
-    Expect { role: Role::EnterpriseLiaison, case: true, enterprise: true, volunteer: false },
-    Expect { role: Role::DepartmentStaff, case: true, enterprise: true, volunteer: false },
-    Expect { role: Role::Platform, case: true, enterprise: true, volunteer: true },
-    Expect { role: Role::Citizen, case: true, enterprise: true, volunteer: false },
-    Expect { role: Role::Anonymous, case: false, enterprise: false, volunteer: false },
+    Expect {
+        role: Role::Commander,
+        case: true,
+        enterprise: true,
+        volunteer: true,
+    },
+    Expect {
+        role: Role::Admin,
+        case: true,
+        enterprise: true,
+        volunteer: true,
+    },
+    Expect {
+        role: Role::GridWorker,
+        case: true,
+        enterprise: true,
+        volunteer: true,
+    },
+    Expect {
+        role: Role::CommunityPolice,
+        case: true,
+        enterprise: true,
+        volunteer: true,
+    },
+    Expect {
+        role: Role::Mediator,
+        case: true,
+        enterprise: true,
+        volunteer: false,
+    },
+    Expect {
+        role: Role::Volunteer,
+        case: true,
+        enterprise: true,
+        volunteer: true,
+    },
+    Expect {
+        role: Role::EnterpriseLiaison,
+        case: true,
+        enterprise: true,
+        volunteer: false,
+    },
+    Expect {
+        role: Role::DepartmentStaff,
+        case: true,
+        enterprise: true,
+        volunteer: false,
+    },
+    Expect {
+        role: Role::Platform,
+        case: true,
+        enterprise: true,
+        volunteer: true,
+    },
+    Expect {
+        role: Role::Citizen,
+        case: true,
+        enterprise: true,
+        volunteer: false,
+    },
+    Expect {
+        role: Role::Anonymous,
+        case: false,
+        enterprise: false,
+        volunteer: false,
+    },
 ];
 
 const LISTS: &str = r#"{
@@ -45,12 +100,25 @@ const LISTS: &str = r#"{
 fn ids(v: &Value, list: &str) -> Vec<String> {
     v[list]["nodes"]
         .as_array()
-        .map(|a| a.iter().filter_map(|n| n["id"].as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|n| n["id"].as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
-async fn lookup(app: &TestApp, token: Option<&str>, field: &str, arg: &str, value: String) -> Result<(), String> {
-    let q = format!("query($v: {}) {{ x: {field}({arg}: $v) {{ id }} }}", if arg == "id" { "ID!" } else { "String!" });
+async fn lookup(
+    app: &TestApp,
+    token: Option<&str>,
+    field: &str,
+    arg: &str,
+    value: String,
+) -> Result<(), String> {
+    let q = format!(
+        "query($v: {}) {{ x: {field}({arg}: $v) {{ id }} }}",
+        if arg == "id" { "ID!" } else { "String!" }
+    );
     let body = app.gql(token, &q, json!({ "v": value })).await;
     match error_code(&body) {
         None if body["data"]["x"]["id"].is_string() => Ok(()),
@@ -88,7 +156,10 @@ async fn every_role_sees_its_scope_and_nothing_else() {
         ] {
             let got = ids(d, list);
             assert_eq!(got.contains(&s(&a_id)), expect, "{role}: {list} list, own side");
-            assert!(!got.contains(&s(&b_id)), "{role}: {list} list leaks the other side");
+            assert!(
+                !got.contains(&s(&b_id)),
+                "{role}: {list} list leaks the other side"
+            );
         }
         // Directory data: every signed-in role sees both sides, anonymous nothing.
         let signed_in = e.role != Role::Anonymous;
@@ -123,17 +194,41 @@ async fn every_role_sees_its_scope_and_nothing_else() {
             }
             let other = lookup(&app, t, field, "id", s(&b_id)).await;
             let other_expect: Result<(), String> =
-                if ["grid", "unit", "mediationRoom", "mediator", "volunteerTeam"].contains(&field) && signed_in {
+                if ["grid", "unit", "mediationRoom", "mediator", "volunteerTeam"].contains(&field)
+                    && signed_in
+                {
                     Ok(())
                 } else {
                     Err("NOT_FOUND".into())
                 };
             assert_eq!(other, other_expect, "{role}: {field}(other side)");
         }
-        let by_number = lookup(&app, t, "caseByTrackingNumber", "trackingNumber", b.tracking_number.clone()).await;
-        assert_eq!(by_number, Err("NOT_FOUND".into()), "{role}: caseByTrackingNumber(other side)");
-        let own_number = lookup(&app, t, "caseByTrackingNumber", "trackingNumber", a.tracking_number.clone()).await;
-        assert_eq!(own_number.is_ok(), e.case, "{role}: caseByTrackingNumber(own side)");
+        let by_number = lookup(
+            &app,
+            t,
+            "caseByTrackingNumber",
+            "trackingNumber",
+            b.tracking_number.clone(),
+        )
+        .await;
+        assert_eq!(
+            by_number,
+            Err("NOT_FOUND".into()),
+            "{role}: caseByTrackingNumber(other side)"
+        );
+        let own_number = lookup(
+            &app,
+            t,
+            "caseByTrackingNumber",
+            "trackingNumber",
+            a.tracking_number.clone(),
+        )
+        .await;
+        assert_eq!(
+            own_number.is_ok(),
+            e.case,
+            "{role}: caseByTrackingNumber(own side)"
+        );
 
         // Nested lists on directory objects of the other side are empty.
         let nested = app
@@ -157,10 +252,17 @@ async fn every_role_sees_its_scope_and_nothing_else() {
                 &n["mediationRoom"]["cases"],
                 &n["unit"]["cases"],
             ] {
-                assert_eq!(path["totalCount"], 0, "{role}: nested list leaks the other side: {n}");
+                assert_eq!(
+                    path["totalCount"], 0,
+                    "{role}: nested list leaks the other side: {n}"
+                );
             }
         } else {
-            assert_eq!(error_code(&nested).as_deref(), Some("NOT_FOUND"), "{role}: nested");
+            assert_eq!(
+                error_code(&nested).as_deref(),
+                Some("NOT_FOUND"),
+                "{role}: nested"
+            );
         }
 
         // Nested paths from a visible case: every loader answers within scope.
@@ -182,8 +284,16 @@ async fn every_role_sees_its_scope_and_nothing_else() {
             assert_eq!(c["enterprise"]["id"], s(&a.enterprise), "{role}: case.enterprise");
             assert_eq!(c["room"]["id"], s(&a.room), "{role}: case.room");
             assert_eq!(c["timeline"][0]["seq"], 1, "{role}: case.timeline");
-            assert_eq!(c["assignments"][0]["unit"]["id"], s(&a.unit), "{role}: case.assignments");
-            assert_eq!(c["sessions"][0]["mediators"][0]["id"], s(&a.mediator), "{role}: session mediators");
+            assert_eq!(
+                c["assignments"][0]["unit"]["id"],
+                s(&a.unit),
+                "{role}: case.assignments"
+            );
+            assert_eq!(
+                c["sessions"][0]["mediators"][0]["id"],
+                s(&a.mediator),
+                "{role}: session mediators"
+            );
             assert_eq!(c["followUps"][0]["satisfied"], true, "{role}: follow-ups");
             let v = &c["volunteerTasks"][0]["volunteer"];
             if e.volunteer {
@@ -208,7 +318,10 @@ async fn unrestricted_admin_sees_both_sides_and_scoped_commander_only_one() {
         ("volunteers", w.a.volunteer, w.b.volunteer),
     ] {
         let got = ids(d, list);
-        assert!(got.contains(&a.to_string()) && got.contains(&b.to_string()), "admin {list}");
+        assert!(
+            got.contains(&a.to_string()) && got.contains(&b.to_string()),
+            "admin {list}"
+        );
     }
     let (sub, scope) = persona(Role::Commander, &w.b);
     let commander_b = app.token(Role::Commander, &sub, scope);
@@ -224,7 +337,11 @@ async fn community_police_reach_covered_community_grids_only() {
     let (sub, scope) = persona(Role::CommunityPolice, &w.a);
     let t = app.token(Role::CommunityPolice, &sub, scope);
     let body = app
-        .gql(Some(&t), "query($p: ID!) { grid(id: $p) { covers { id } } cases { nodes { id } } }", json!({ "p": w.a.police_grid.to_string() }))
+        .gql(
+            Some(&t),
+            "query($p: ID!) { grid(id: $p) { covers { id } } cases { nodes { id } } }",
+            json!({ "p": w.a.police_grid.to_string() }),
+        )
         .await;
     let d = data(&body);
     assert_eq!(d["grid"]["covers"][0]["id"], w.a.community.to_string());

@@ -3,14 +3,15 @@
 
 use chrono::Utc;
 use entity::{
-    case, case_assignment, case_volunteer_task, external_ref, follow_up, mediation_session, platform,
-    session_mediator,
-    enums::*,
+    case, case_assignment, case_volunteer_task, enums::*, external_ref, follow_up, mediation_session,
+    platform, session_mediator,
 };
 use fengqiao_api::{
     auth::{Actor, Role, Scope},
-    service::{self, case::NewReport, enterprise::NewEnterprise, grid::NewGrid, mediation_room::NewRoom,
-        mediator::NewMediator, unit::NewUnit, volunteer::NewVolunteer, volunteer_team::NewTeam},
+    service::{
+        self, case::NewReport, enterprise::NewEnterprise, grid::NewGrid, mediation_room::NewRoom,
+        mediator::NewMediator, unit::NewUnit, volunteer::NewVolunteer, volunteer_team::NewTeam,
+    },
 };
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use uuid::Uuid;
@@ -57,8 +58,15 @@ pub fn credit_code(body: &str) -> String {
 /// A valid resident ID number built from a 17-digit body.
 pub fn resident_id(body: &str) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).expect("digit") * w).sum();
-    format!("{body}{}", "10X98765432".chars().nth((sum % 11) as usize).expect("check"))
+    let sum: u32 = body
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).expect("digit") * w)
+        .sum();
+    format!(
+        "{body}{}",
+        "10X98765432".chars().nth((sum % 11) as usize).expect("check")
+    )
 }
 
 async fn side(db: &DatabaseConnection, tag: &str, n: u8) -> Side {
@@ -70,12 +78,62 @@ async fn side(db: &DatabaseConnection, tag: &str, n: u8) -> Side {
         kind,
         parent_id: parent,
     };
-    let district = service::grid::create(db, &sys, g("D", "区", GridLevel::District, GridKind::Community, None)).await.expect("district");
-    let street = service::grid::create(db, &sys, g("S", "街道", GridLevel::Area, GridKind::Community, Some(district.id))).await.expect("street");
-    let community = service::grid::create(db, &sys, g("C", "社区", GridLevel::Group, GridKind::Community, Some(street.id))).await.expect("community");
-    let police_root = service::grid::create(db, &sys, g("PD", "警区", GridLevel::District, GridKind::Police, None)).await.expect("police root");
-    let police_grid = service::grid::create(db, &sys, g("P", "警格", GridLevel::Area, GridKind::Police, Some(police_root.id))).await.expect("police grid");
-    service::grid::set_coverage(db, &sys, police_grid.id, &[community.id]).await.expect("coverage");
+    let district = service::grid::create(
+        db,
+        &sys,
+        g("D", "区", GridLevel::District, GridKind::Community, None),
+    )
+    .await
+    .expect("district");
+    let street = service::grid::create(
+        db,
+        &sys,
+        g(
+            "S",
+            "街道",
+            GridLevel::Area,
+            GridKind::Community,
+            Some(district.id),
+        ),
+    )
+    .await
+    .expect("street");
+    let community = service::grid::create(
+        db,
+        &sys,
+        g(
+            "C",
+            "社区",
+            GridLevel::Group,
+            GridKind::Community,
+            Some(street.id),
+        ),
+    )
+    .await
+    .expect("community");
+    let police_root = service::grid::create(
+        db,
+        &sys,
+        g("PD", "警区", GridLevel::District, GridKind::Police, None),
+    )
+    .await
+    .expect("police root");
+    let police_grid = service::grid::create(
+        db,
+        &sys,
+        g(
+            "P",
+            "警格",
+            GridLevel::Area,
+            GridKind::Police,
+            Some(police_root.id),
+        ),
+    )
+    .await
+    .expect("police grid");
+    service::grid::set_coverage(db, &sys, police_grid.id, &[community.id])
+        .await
+        .expect("coverage");
     let unit = service::unit::create(
         db,
         &sys,
@@ -290,10 +348,13 @@ pub async fn add_session_and_follow_up(db: &DatabaseConnection, case_id: Uuid, r
     .insert(db)
     .await
     .expect("session");
-    session_mediator::ActiveModel { session_id: Set(s.id), mediator_id: Set(mediator) }
-        .insert(db)
-        .await
-        .expect("session mediator");
+    session_mediator::ActiveModel {
+        session_id: Set(s.id),
+        mediator_id: Set(mediator),
+    }
+    .insert(db)
+    .await
+    .expect("session mediator");
     follow_up::ActiveModel {
         id: Set(Uuid::now_v7()),
         case_id: Set(case_id),
@@ -314,7 +375,10 @@ pub async fn add_session_and_follow_up(db: &DatabaseConnection, case_id: Uuid, r
 
 /// Builds both sides.
 pub async fn world(db: &DatabaseConnection) -> World {
-    World { a: side(db, "A", 1).await, b: side(db, "B", 2).await }
+    World {
+        a: side(db, "A", 1).await,
+        b: side(db, "B", 2).await,
+    }
 }
 
 /// The persona of `role` scoped to side `s`, with its subject.

@@ -46,7 +46,9 @@ pub struct TestApp {
 static ANNOUNCE: Once = Once::new();
 
 fn pg_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.trim().is_empty())
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
 }
 
 impl TestApp {
@@ -60,16 +62,26 @@ impl TestApp {
         let (url, backend, schema) = match pg_url() {
             Some(base) => {
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let admin = db::connect(&base, 1).await.expect("TEST_DATABASE_URL is set but PostgreSQL is unreachable");
+                let admin = db::connect(&base, 1)
+                    .await
+                    .expect("TEST_DATABASE_URL is set but PostgreSQL is unreachable");
                 admin
                     .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
                     .await
                     .expect("create test schema");
                 admin.close().await.ok();
-                (base.clone(), Backend::Postgres { url: base, schema: schema.clone() }, Some(schema))
+                (
+                    base.clone(),
+                    Backend::Postgres {
+                        url: base,
+                        schema: schema.clone(),
+                    },
+                    Some(schema),
+                )
             }
             None => {
-                let dir = std::env::temp_dir().join(format!("fengqiao-test-{}", uuid::Uuid::new_v4().simple()));
+                let dir =
+                    std::env::temp_dir().join(format!("fengqiao-test-{}", uuid::Uuid::new_v4().simple()));
                 std::fs::create_dir_all(&dir).expect("temp dir");
                 let url = format!("sqlite://{}/test.db?mode=rwc", dir.display());
                 (url, Backend::Sqlite(dir), None)
@@ -78,7 +90,11 @@ impl TestApp {
         ANNOUNCE.call_once(|| {
             eprintln!(
                 "integration tests run on {}",
-                if schema.is_some() { "PostgreSQL (TEST_DATABASE_URL)" } else { "SQLite (set TEST_DATABASE_URL for PostgreSQL)" }
+                if schema.is_some() {
+                    "PostgreSQL (TEST_DATABASE_URL)"
+                } else {
+                    "SQLite (set TEST_DATABASE_URL for PostgreSQL)"
+                }
             )
         });
         let mut config = Config::for_tests(&url);
@@ -105,15 +121,13 @@ impl TestApp {
             db: conn,
             state,
             statements,
-            client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
             backend,
             server,
         }
-    }
-
-    /// True on PostgreSQL.
-    pub fn is_postgres(&self) -> bool {
-        matches!(self.backend, Backend::Postgres { .. })
     }
 
     /// A real signed token for a persona.
@@ -156,7 +170,10 @@ impl TestApp {
         let backend = self.db.get_database_backend();
         let row = self
             .db
-            .query_one_raw(Statement::from_string(backend, format!("SELECT COUNT(*) AS n FROM {table}")))
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
             .await
             .expect("count query")
             .expect("a row");
@@ -178,7 +195,9 @@ impl Drop for TestApp {
                     if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                         rt.block_on(async {
                             if let Ok(c) = db::connect(&url, 1).await {
-                                let _ = c.execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE")).await;
+                                let _ = c
+                                    .execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+                                    .await;
                                 let _ = c.close().await;
                             }
                         });
@@ -192,16 +211,23 @@ impl Drop for TestApp {
 
 /// The first error's `extensions.code`, if any.
 pub fn error_code(body: &Value) -> Option<String> {
-    body["errors"][0]["extensions"]["code"].as_str().map(str::to_owned)
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// The first error's `extensions.field`, if any.
 pub fn error_field(body: &Value) -> Option<String> {
-    body["errors"][0]["extensions"]["field"].as_str().map(str::to_owned)
+    body["errors"][0]["extensions"]["field"]
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// Asserts the body has no errors and returns `data`.
 pub fn data(body: &Value) -> &Value {
-    assert!(body.get("errors").is_none() || body["errors"].is_null(), "unexpected errors: {body}");
+    assert!(
+        body.get("errors").is_none() || body["errors"].is_null(),
+        "unexpected errors: {body}"
+    );
     &body["data"]
 }

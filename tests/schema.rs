@@ -30,7 +30,10 @@ fn blank(v: &Value) -> bool {
 async fn every_type_and_field_has_a_description() {
     let app = TestApp::spawn().await;
     let body = app.gql(None, INTROSPECT, json!({})).await;
-    let types = body["data"]["__schema"]["types"].as_array().cloned().unwrap_or_default();
+    let types = body["data"]["__schema"]["types"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(!types.is_empty(), "introspection returned nothing: {body}");
     let builtin = ["String", "Int", "Float", "Boolean", "ID"];
     let mut missing = Vec::new();

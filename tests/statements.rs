@@ -59,11 +59,17 @@ async fn statement_count_of_a_nested_case_page_is_constant() {
     for n in [5, 20, 50] {
         app.take_statements();
         let body = app.gql(Some(&admin), PAGE, json!({ "n": n })).await;
-        let edges = data(&body)["cases"]["edges"].as_array().map(Vec::len).unwrap_or(0);
+        let edges = data(&body)["cases"]["edges"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0);
         assert_eq!(edges, n as usize);
         counts.push(app.take_statements());
     }
     eprintln!("statements for pages of 5, 20, 50 nested cases: {counts:?}");
-    assert!(counts.iter().all(|c| *c == counts[0]), "statement count grows with page size: {counts:?}");
+    assert!(
+        counts.iter().all(|c| *c == counts[0]),
+        "statement count grows with page size: {counts:?}"
+    );
     assert!(counts[0] <= 20, "too many statements for one page: {counts:?}");
 }

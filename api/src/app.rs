@@ -34,6 +34,11 @@ impl AppState {
                 max: config.max_page_size,
             },
         }));
-        Arc::new(AppState { config, db, keys, schema })
+        Arc::new(AppState {
+            config,
+            db,
+            keys,
+            schema,
+        })
     }
 }

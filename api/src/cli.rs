@@ -141,10 +141,8 @@ fn init_tracing(mode: Mode) {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let conn = db::connect(&config.database_url, config.db_max_connections).await?;
     db::migrate(&conn).await?;
-    if config.seed_demo {
-        if demo::seed_if_empty(&conn).await? {
-            tracing::info!("loaded the demo district");
-        }
+    if config.seed_demo && demo::seed_if_empty(&conn).await? {
+        tracing::info!("loaded the demo district");
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
@@ -155,10 +153,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         println!("Ready tokens (12 h), paste into GraphiQL's Headers as {{\"Authorization\": \"Bearer <token>\"}}:");
         for role in Role::TOKEN_ROLES {
             match demo::token_scope(&conn, role).await {
-                Ok((scope, sub)) => match state.keys.mint(&sub, role, scope, Duration::from_secs(12 * 3600)) {
-                    Ok(t) => println!("  {:<19} {t}", role.as_str()),
-                    Err(e) => tracing::warn!(error = %e, "could not mint a demo token"),
-                },
+                Ok((scope, sub)) => {
+                    match state.keys.mint(&sub, role, scope, Duration::from_secs(12 * 3600)) {
+                        Ok(t) => println!("  {:<19} {t}", role.as_str()),
+                        Err(e) => tracing::warn!(error = %e, "could not mint a demo token"),
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, role = role.as_str(), "no demo scope"),
             }
         }
@@ -192,7 +192,10 @@ async fn shutdown_signal(grace: Duration) {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!(grace_secs = grace.as_secs(), "shutting down: finishing in-flight requests");
+    tracing::info!(
+        grace_secs = grace.as_secs(),
+        "shutting down: finishing in-flight requests"
+    );
     tokio::spawn(async move {
         tokio::time::sleep(grace).await;
         tracing::warn!("grace period over, exiting");

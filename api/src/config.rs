@@ -22,10 +22,7 @@ pub enum ConfigError {
     Required(&'static str),
     /// The development secret file could not be read or written.
     #[error("development JWT secret file {path}: {source}")]
-    SecretFile {
-        path: String,
-        source: std::io::Error,
-    },
+    SecretFile { path: String, source: std::io::Error },
 }
 
 /// JWT verification settings.
@@ -119,7 +116,8 @@ impl Config {
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         let jwt = match mode {
             Mode::Production => {
-                let secret = var("FENGQIAO_JWT_SECRET").ok_or(ConfigError::Required("FENGQIAO_JWT_SECRET"))?;
+                let secret =
+                    var("FENGQIAO_JWT_SECRET").ok_or(ConfigError::Required("FENGQIAO_JWT_SECRET"))?;
                 if secret.len() < 32 {
                     return Err(ConfigError::Invalid {
                         name: "FENGQIAO_JWT_SECRET",

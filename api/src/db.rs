@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
+use migration::MigratorTrait;
 use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
     ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, SqliteTransactionMode,
     TransactionOptions, TransactionTrait,
 };
-use migration::MigratorTrait;
 
 use crate::error::AppResult;
 

@@ -127,10 +127,10 @@ impl From<AppError> for async_graphql::Error {
             ext.set("code", code);
             match &err {
                 AppError::BadInput { field, .. } => ext.set("field", field.as_str()),
-                AppError::Conflict { field: Some(field), .. } => ext.set("field", field.as_str()),
-                AppError::RateLimited { retry_after_secs } => {
-                    ext.set("retryAfterSeconds", *retry_after_secs)
-                }
+                AppError::Conflict {
+                    field: Some(field), ..
+                } => ext.set("field", field.as_str()),
+                AppError::RateLimited { retry_after_secs } => ext.set("retryAfterSeconds", *retry_after_secs),
                 _ => {}
             }
         })

@@ -72,10 +72,7 @@ async fn asset(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.name == file) {
         Some(a) => (
             [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(a.content_type),
-                ),
+                (header::CONTENT_TYPE, HeaderValue::from_static(a.content_type)),
                 (
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("public, max-age=86400"),
@@ -119,7 +116,7 @@ mod tests {
         }
     }
 
-    fn header_of<'a>(res: &'a Response, name: header::HeaderName) -> Option<&'a str> {
+    fn header_of(res: &Response, name: header::HeaderName) -> Option<&str> {
         res.headers().get(name).and_then(|v| v.to_str().ok())
     }
 
@@ -129,10 +126,7 @@ mod tests {
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(header_of(&res, header::CONTENT_TYPE), Some(HTML));
         assert_eq!(header_of(&res, header::CACHE_CONTROL), Some("no-cache"));
-        assert_eq!(
-            header_of(&res, header::X_CONTENT_TYPE_OPTIONS),
-            Some("nosniff")
-        );
+        assert_eq!(header_of(&res, header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"));
         let body = to_bytes(res.into_body(), usize::MAX).await;
         let body = match body {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
@@ -159,22 +153,14 @@ mod tests {
                 header_of(&res, header::CACHE_CONTROL),
                 Some("public, max-age=86400")
             );
-            assert_eq!(
-                header_of(&res, header::X_CONTENT_TYPE_OPTIONS),
-                Some("nosniff")
-            );
+            assert_eq!(header_of(&res, header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"));
             let body = to_bytes(res.into_body(), usize::MAX).await;
             match body {
                 Ok(b) => assert_eq!(b.len(), a.body.len(), "{}", a.name),
                 Err(e) => panic!("body of {}: {e}", a.name),
             }
         }
-        let ct = |name: &str| {
-            ASSETS
-                .iter()
-                .find(|a| a.name == name)
-                .map(|a| a.content_type)
-        };
+        let ct = |name: &str| ASSETS.iter().find(|a| a.name == name).map(|a| a.content_type);
         assert_eq!(ct("graphiql.min.js"), Some(JS));
         assert_eq!(ct("graphiql.min.css"), Some(CSS));
     }

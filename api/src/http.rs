@@ -49,7 +49,11 @@ async fn readyz(State(app): State<Arc<AppState>>) -> Response {
         Ok(()) => Json(json!({ "status": "ready" })).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unreachable" }))).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "database unreachable" })),
+            )
+                .into_response()
         }
     }
 }
@@ -91,8 +95,13 @@ fn request_id() -> String {
 async fn execute(app: &AppState, actor: Arc<Actor>, batch: BatchRequest, request_id: &str) -> Response {
     let span = tracing::info_span!("graphql", request_id, role = actor.role.as_str());
     let _enter = span.enter();
-    let prepare = |r: Request| r.data(actor.clone())
-            .data(loader::for_request(app.db.clone(), actor.clone(), app.config.loader_delay));
+    let prepare = |r: Request| {
+        r.data(actor.clone()).data(loader::for_request(
+            app.db.clone(),
+            actor.clone(),
+            app.config.loader_delay,
+        ))
+    };
     let batch = match batch {
         BatchRequest::Single(r) => BatchRequest::Single(prepare(r)),
         BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(prepare).collect()),
@@ -153,7 +162,12 @@ async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, body
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(_) => {
-            return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, "body is not a GraphQL request in JSON", &rid)
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                "body is not a GraphQL request in JSON",
+                &rid,
+            )
         }
     };
     if let BatchRequest::Batch(rs) = &batch {
@@ -178,10 +192,19 @@ struct GetParams {
     variables: Option<String>,
 }
 
-async fn graphql_get(State(app): State<Arc<AppState>>, headers: HeaderMap, params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn graphql_get(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let rid = request_id();
     let Ok(Query(p)) = params else {
-        return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, "missing query parameter", &rid);
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            code::BAD_USER_INPUT,
+            "missing query parameter",
+            &rid,
+        );
     };
     let actor = match authenticate(&app, &headers) {
         Ok(a) => a,
@@ -203,7 +226,12 @@ async fn graphql_get(State(app): State<Arc<AppState>>, headers: HeaderMap, param
         match serde_json::from_str::<serde_json::Value>(&v) {
             Ok(v) => req = req.variables(async_graphql::Variables::from_json(v)),
             Err(_) => {
-                return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, "variables are not JSON", &rid)
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    code::BAD_USER_INPUT,
+                    "variables are not JSON",
+                    &rid,
+                )
             }
         }
     }

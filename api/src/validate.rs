@@ -10,9 +10,7 @@
 const CREDIT_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// Weights of positions 1..=17 of the unified social credit code (3^i mod 31).
-const CREDIT_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// Weights of positions 1..=17 of the resident identity number (2^(17-i) mod 11).
 const RESIDENT_ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -80,11 +78,8 @@ pub fn resident_id(input: &str) -> Result<String, &'static str> {
         return Err("check character must be a digit or X");
     }
 
-    let number = |range: std::ops::Range<usize>| {
-        digits[range]
-            .iter()
-            .fold(0u32, |acc, digit| acc * 10 + digit)
-    };
+    let number =
+        |range: std::ops::Range<usize>| digits[range].iter().fold(0u32, |acc, digit| acc * 10 + digit);
     let year = number(6..10);
     if !(1900..=2100).contains(&year) {
         return Err("birth year must be between 1900 and 2100");
@@ -113,9 +108,7 @@ fn days_in_month(year: u32, month: u32) -> Option<u32> {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => Some(31),
         4 | 6 | 9 | 11 => Some(30),
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            Some(29)
-        }
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => Some(29),
         2 => Some(28),
         _ => None,
     }
@@ -253,10 +246,7 @@ pub fn text(input: &str, min: usize, max: usize) -> Result<String, &'static str>
     // Browsers send form text with CRLF line ends; store plain LF.
     let normalized = input.replace("\r\n", "\n");
     let trimmed = normalized.trim();
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err("must not contain control characters");
     }
     let len = trimmed.chars().count();
@@ -347,9 +337,7 @@ mod tests {
             sum += value * weight;
             weight = weight * 3 % 31;
         }
-        let check = (0..31u64)
-            .find(|c| (sum + c).is_multiple_of(31))
-            .expect("check");
+        let check = (0..31u64).find(|c| (sum + c).is_multiple_of(31)).expect("check");
         alphabet[check as usize]
     }
 
@@ -529,12 +517,7 @@ mod tests {
 
     #[test]
     fn resident_id_wrong_length() {
-        for input in [
-            "",
-            "110105491231002",
-            "11010519491231002",
-            "11010519491231002X0",
-        ] {
+        for input in ["", "110105491231002", "11010519491231002", "11010519491231002X0"] {
             assert_eq!(
                 resident_id(input),
                 Err("must be exactly 18 characters"),
@@ -577,11 +560,7 @@ mod tests {
             "11010519900132001", // Jan 32
         ] {
             let id = with_id_check(body);
-            assert_eq!(
-                resident_id(&id),
-                Err("birth date is not a valid date"),
-                "{id}"
-            );
+            assert_eq!(resident_id(&id), Err("birth date is not a valid date"), "{id}");
         }
         for body in ["11010518991231001", "11010521010101001"] {
             let id = with_id_check(body);

@@ -1,8 +1,6 @@
 //! Cases (事件): incidents, disputes, hazards and requests for help.
 
-use crate::enums::{
-    CaseCategory, CaseKind, CaseSource, CaseStatus, ReporterRole, RiskColour, Severity,
-};
+use crate::enums::{CaseCategory, CaseKind, CaseSource, CaseStatus, ReporterRole, RiskColour, Severity};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -17,9 +17,7 @@ impl MigratorTrait for Migrator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm_migration::sea_orm::{
-        ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    };
+    use sea_orm_migration::sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
     const TABLES: [&str; 28] = [
         "grids",
@@ -67,10 +65,7 @@ mod tests {
         assert_tables(db, false).await;
         Migrator::up(db, None).await.unwrap();
         assert_tables(db, true).await;
-        assert!(Migrator::get_pending_migrations(db)
-            .await
-            .unwrap()
-            .is_empty());
+        assert!(Migrator::get_pending_migrations(db).await.unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -81,20 +81,14 @@ impl MigrationTrait for Migration {
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_police_grid_coverages_police_grid_id")
-                            .from(
-                                PoliceGridCoverages::Table,
-                                PoliceGridCoverages::PoliceGridId,
-                            )
+                            .from(PoliceGridCoverages::Table, PoliceGridCoverages::PoliceGridId)
                             .to(Grids::Table, Grids::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_police_grid_coverages_community_grid_id")
-                            .from(
-                                PoliceGridCoverages::Table,
-                                PoliceGridCoverages::CommunityGridId,
-                            )
+                            .from(PoliceGridCoverages::Table, PoliceGridCoverages::CommunityGridId)
                             .to(Grids::Table, Grids::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
@@ -459,10 +453,7 @@ impl MigrationTrait for Migration {
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_volunteer_memberships_volunteer_id")
-                            .from(
-                                VolunteerMemberships::Table,
-                                VolunteerMemberships::VolunteerId,
-                            )
+                            .from(VolunteerMemberships::Table, VolunteerMemberships::VolunteerId)
                             .to(Volunteers::Table, Volunteers::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
@@ -1171,12 +1162,8 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(CaseVolunteerTasks::VolunteerId))
                     .col(string_len(CaseVolunteerTasks::Kind, 32))
                     .col(string_len(CaseVolunteerTasks::Status, 32))
-                    .col(timestamp_with_time_zone_null(
-                        CaseVolunteerTasks::CheckedInAt,
-                    ))
-                    .col(timestamp_with_time_zone_null(
-                        CaseVolunteerTasks::CheckedOutAt,
-                    ))
+                    .col(timestamp_with_time_zone_null(CaseVolunteerTasks::CheckedInAt))
+                    .col(timestamp_with_time_zone_null(CaseVolunteerTasks::CheckedOutAt))
                     .col(double_null(CaseVolunteerTasks::CheckInLatitude))
                     .col(double_null(CaseVolunteerTasks::CheckInLongitude))
                     .col(big_integer_null(CaseVolunteerTasks::Minutes))
@@ -1468,12 +1455,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .drop_table(
-                Table::drop()
-                    .table(ExternalRefs::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
+            .drop_table(Table::drop().table(ExternalRefs::Table).if_exists().to_owned())
             .await?;
         manager
             .drop_table(Table::drop().table(Platforms::Table).if_exists().to_owned())
@@ -1506,20 +1488,10 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .drop_table(
-                Table::drop()
-                    .table(CaseAttachments::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
+            .drop_table(Table::drop().table(CaseAttachments::Table).if_exists().to_owned())
             .await?;
         manager
-            .drop_table(
-                Table::drop()
-                    .table(CaseAssignments::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
+            .drop_table(Table::drop().table(CaseAssignments::Table).if_exists().to_owned())
             .await?;
         manager
             .drop_table(
@@ -1530,23 +1502,13 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .drop_table(
-                Table::drop()
-                    .table(CaseParties::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
+            .drop_table(Table::drop().table(CaseParties::Table).if_exists().to_owned())
             .await?;
         manager
             .drop_table(Table::drop().table(Cases::Table).if_exists().to_owned())
             .await?;
         manager
-            .drop_table(
-                Table::drop()
-                    .table(ReportCodes::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
+            .drop_table(Table::drop().table(ReportCodes::Table).if_exists().to_owned())
             .await?;
         manager
             .drop_table(
@@ -1560,12 +1522,7 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(Mediators::Table).if_exists().to_owned())
             .await?;
         manager
-            .drop_table(
-                Table::drop()
-                    .table(MediationRooms::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
+            .drop_table(Table::drop().table(MediationRooms::Table).if_exists().to_owned())
             .await?;
         manager
             .drop_table(
@@ -1584,12 +1541,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .drop_table(
-                Table::drop()
-                    .table(VolunteerSkills::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
+            .drop_table(Table::drop().table(VolunteerSkills::Table).if_exists().to_owned())
             .await?;
         manager
             .drop_table(
@@ -1600,20 +1552,10 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .drop_table(
-                Table::drop()
-                    .table(Volunteers::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
+            .drop_table(Table::drop().table(Volunteers::Table).if_exists().to_owned())
             .await?;
         manager
-            .drop_table(
-                Table::drop()
-                    .table(VolunteerTeams::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
+            .drop_table(Table::drop().table(VolunteerTeams::Table).if_exists().to_owned())
             .await?;
         manager
             .drop_table(
@@ -1627,12 +1569,7 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(Persons::Table).if_exists().to_owned())
             .await?;
         manager
-            .drop_table(
-                Table::drop()
-                    .table(Enterprises::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
+            .drop_table(Table::drop().table(Enterprises::Table).if_exists().to_owned())
             .await?;
         manager
             .drop_table(Table::drop().table(Units::Table).if_exists().to_owned())

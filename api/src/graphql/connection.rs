@@ -76,7 +76,10 @@ macro_rules! connection {
                 let edges: Vec<$edge> = page
                     .items
                     .into_iter()
-                    .map(|(cursor, m)| $edge { cursor, node: node(m) })
+                    .map(|(cursor, m)| $edge {
+                        cursor,
+                        node: node(m),
+                    })
                     .collect();
                 let page_info = $crate::graphql::connection::PageInfo {
                     has_next_page: page.has_next,

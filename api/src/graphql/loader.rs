@@ -20,7 +20,11 @@ pub struct Loaders {
 }
 
 /// Builds the DataLoader for one request.
-pub fn for_request(db: DatabaseConnection, actor: Arc<Actor>, delay: std::time::Duration) -> DataLoader<Loaders> {
+pub fn for_request(
+    db: DatabaseConnection,
+    actor: Arc<Actor>,
+    delay: std::time::Duration,
+) -> DataLoader<Loaders> {
     DataLoader::new(Loaders { db, actor }, tokio::spawn).delay(delay)
 }
 
@@ -36,7 +40,7 @@ impl<E> ById<E> {
 
 impl<E> Clone for ById<E> {
     fn clone(&self) -> Self {
-        ById(self.0, PhantomData)
+        *self
     }
 }
 impl<E> Copy for ById<E> {}
@@ -102,7 +106,10 @@ pub fn get<'a>(ctx: &async_graphql::Context<'a>) -> async_graphql::Result<&'a Da
 }
 
 /// Loads one row by id through its scope; `None` when absent or out of scope.
-pub async fn one<E>(ctx: &async_graphql::Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<E::Model>>
+pub async fn one<E>(
+    ctx: &async_graphql::Context<'_>,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<E::Model>>
 where
     E: Scoped + Send + Sync + 'static,
     E::Model: Clone + Send + Sync + 'static,

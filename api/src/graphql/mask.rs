@@ -22,7 +22,11 @@ pub fn phone(v: &str) -> String {
     let chars: Vec<char> = v.chars().collect();
     let n = chars.len();
     if n == 11 && !v.contains('-') {
-        return format!("{}****{}", chars[..3].iter().collect::<String>(), chars[7..].iter().collect::<String>());
+        return format!(
+            "{}****{}",
+            chars[..3].iter().collect::<String>(),
+            chars[7..].iter().collect::<String>()
+        );
     }
     if n <= 5 {
         return v.to_owned();
@@ -40,14 +44,22 @@ pub fn resident_id(v: &str) -> String {
     if chars.len() != 18 {
         return "*".repeat(chars.len());
     }
-    format!("{}********{}", chars[..6].iter().collect::<String>(), chars[14..].iter().collect::<String>())
+    format!(
+        "{}********{}",
+        chars[..6].iter().collect::<String>(),
+        chars[14..].iter().collect::<String>()
+    )
 }
 
 /// Keeps the first 6 characters of an address (district and street), masks the rest.
 pub fn address(v: &str) -> String {
     let chars: Vec<char> = v.chars().collect();
     let keep = chars.len().min(6);
-    format!("{}{}", chars[..keep].iter().collect::<String>(), if chars.len() > keep { "****" } else { "" })
+    format!(
+        "{}{}",
+        chars[..keep].iter().collect::<String>(),
+        if chars.len() > keep { "****" } else { "" }
+    )
 }
 
 #[cfg(test)]

@@ -76,7 +76,11 @@ pub fn build_schema(data: Option<SchemaData>) -> AppSchema {
 
 /// The sorted SDL that `schema.graphql` must equal.
 pub fn sdl() -> String {
-    build_schema(None).sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_enum_items())
+    build_schema(None).sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_enum_items(),
+    )
 }
 
 /// The pool from the schema data.
@@ -126,6 +130,16 @@ pub fn id(u: Uuid) -> ID {
 }
 
 /// Relay arguments in one value.
-pub fn page_args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
-    PageArgs { first, after, last, before }
+pub fn page_args(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+    }
 }

@@ -4,8 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{
-    case, case_assignment, case_attachment, case_party, case_timeline_entry,
-    case_volunteer_task,
+    case, case_assignment, case_attachment, case_party, case_timeline_entry, case_volunteer_task,
     enums::{
         CaseCategory, CaseKind, CaseSource, CaseStatus, ExternalEntity, PartyRole, ReporterRole, RiskColour,
         Severity, TimelineKind,
@@ -16,7 +15,8 @@ use entity::{
 use sea_orm::{
     sea_query::ExprTrait,
     sea_query::{Expr, OnConflict, Query, SimpleExpr},
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    Set,
 };
 use uuid::Uuid;
 
@@ -215,7 +215,10 @@ pub async fn apply_filter<C: ConnectionTrait>(
     }
     if let (Some(a), Some(b)) = (f.created_from, f.created_to) {
         if a >= b {
-            return Err(AppError::bad_input("filter.createdTo", "must be after createdFrom"));
+            return Err(AppError::bad_input(
+                "filter.createdTo",
+                "must be after createdFrom",
+            ));
         }
     }
     if let Some(t) = f.created_from {
@@ -255,16 +258,32 @@ pub async fn list<C: ConnectionTrait>(
     let q = visible::<case::Entity, C>(db, actor).await?;
     let q = apply_filter(db, actor, q, filter).await?;
     let sort = match sort {
-        CaseSort::CreatedAtDesc => Sort { key: None, descending: true },
-        CaseSort::CreatedAtAsc => Sort { key: None, descending: false },
-        CaseSort::UpdatedAtDesc => Sort { key: Some(case::Column::UpdatedAt), descending: true },
-        CaseSort::UpdatedAtAsc => Sort { key: Some(case::Column::UpdatedAt), descending: false },
+        CaseSort::CreatedAtDesc => Sort {
+            key: None,
+            descending: true,
+        },
+        CaseSort::CreatedAtAsc => Sort {
+            key: None,
+            descending: false,
+        },
+        CaseSort::UpdatedAtDesc => Sort {
+            key: Some(case::Column::UpdatedAt),
+            descending: true,
+        },
+        CaseSort::UpdatedAtAsc => Sort {
+            key: Some(case::Column::UpdatedAt),
+            descending: false,
+        },
     };
     fetch(db, q, case::Column::Id, sort, args, limits).await
 }
 
 /// One case by its tracking number.
-pub async fn by_tracking_number<C: ConnectionTrait>(db: &C, actor: &Actor, number: &str) -> AppResult<case::Model> {
+pub async fn by_tracking_number<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    number: &str,
+) -> AppResult<case::Model> {
     let number = number.trim().to_uppercase();
     if number.is_empty() || number.len() > 32 {
         return Err(AppError::bad_input("trackingNumber", "not a tracking number"));
@@ -278,7 +297,11 @@ pub async fn by_tracking_number<C: ConnectionTrait>(db: &C, actor: &Actor, numbe
 }
 
 /// `col` holds the id of a case the actor may see.
-async fn in_visible_cases<C: ConnectionTrait>(db: &C, actor: &Actor, col: impl ColumnTrait) -> AppResult<SimpleExpr> {
+async fn in_visible_cases<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    col: impl ColumnTrait,
+) -> AppResult<SimpleExpr> {
     let scope = <case::Entity as Scoped>::scope(db, actor).await?;
     Ok(col.in_subquery(
         Query::select()
@@ -484,8 +507,14 @@ fn default_source(role: Role) -> CaseSource {
 
 /// Roles that may state the channel a report came through (they relay calls and platforms).
 fn may_set_source(role: Role) -> bool {
-    matches!(role, Role::Commander | Role::CommunityPolice | Role::Admin | Role::Platform)
+    matches!(
+        role,
+        Role::Commander | Role::CommunityPolice | Role::Admin | Role::Platform
+    )
 }
+
+/// A validated party: role, name, phone, resident ID, address.
+type CleanParty = (PartyRole, String, Option<String>, Option<String>, Option<String>);
 
 /// Validated report fields ready for insertion.
 struct CleanReport {
@@ -494,13 +523,13 @@ struct CleanReport {
     reporter_name: Option<String>,
     reporter_phone: Option<String>,
     address: Option<String>,
-    parties: Vec<(PartyRole, String, Option<String>, Option<String>, Option<String>)>,
+    parties: Vec<CleanParty>,
 }
 
 fn clean(input: &NewReport) -> AppResult<CleanReport> {
     let title = validate::text(&input.title, 1, 200).map_err(|m| AppError::bad_input("input.title", m))?;
-    let description =
-        validate::text(&input.description, 1, 4000).map_err(|m| AppError::bad_input("input.description", m))?;
+    let description = validate::text(&input.description, 1, 4000)
+        .map_err(|m| AppError::bad_input("input.description", m))?;
     let reporter_name = opt_text("input.reporterName", input.reporter_name.as_deref(), 64)?;
     let reporter_phone = opt_phone("input.reporterPhone", input.reporter_phone.as_deref())?;
     let address = opt_text("input.address", input.address.as_deref(), 200)?;
@@ -508,7 +537,10 @@ fn clean(input: &NewReport) -> AppResult<CleanReport> {
         .map_err(|(f, m)| AppError::bad_input(format!("input.{f}"), m))?;
     if let Some(t) = input.occurred_at {
         if t > Utc::now() + chrono::Duration::minutes(5) {
-            return Err(AppError::bad_input("input.occurredAt", "must not be in the future"));
+            return Err(AppError::bad_input(
+                "input.occurredAt",
+                "must not be in the future",
+            ));
         }
     }
     if input.parties.len() > 50 {
@@ -516,14 +548,18 @@ fn clean(input: &NewReport) -> AppResult<CleanReport> {
     }
     let mut parties = Vec::new();
     for (i, p) in input.parties.iter().enumerate() {
-        let name = validate::text(&p.name, 1, 64).map_err(|m| AppError::bad_input(format!("input.parties[{i}].name"), m))?;
+        let name = validate::text(&p.name, 1, 64)
+            .map_err(|m| AppError::bad_input(format!("input.parties[{i}].name"), m))?;
         let phone = opt_phone(&format!("input.parties[{i}].phone"), p.phone.as_deref())?;
         let rid = p
             .resident_id
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|r| validate::resident_id(r).map_err(|m| AppError::bad_input(format!("input.parties[{i}].residentId"), m)))
+            .map(|r| {
+                validate::resident_id(r)
+                    .map_err(|m| AppError::bad_input(format!("input.parties[{i}].residentId"), m))
+            })
             .transpose()?;
         let address = opt_text(&format!("input.parties[{i}].address"), p.address.as_deref(), 200)?;
         parties.push((p.role, name, phone, rid, address));
@@ -540,7 +576,11 @@ fn clean(input: &NewReport) -> AppResult<CleanReport> {
 
 /// Records a new case reported by a citizen, grid worker, officer, volunteer, enterprise
 /// liaison or platform, with its parties and its first timeline entry, in one transaction.
-pub async fn report(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewReport) -> AppResult<case::Model> {
+pub async fn report(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewReport,
+) -> AppResult<case::Model> {
     if actor.is_anonymous() {
         return Err(AppError::Unauthenticated(
             "sign in, or report through a report code (民情码)".into(),
@@ -559,16 +599,21 @@ pub async fn report(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewR
     };
     let enterprise_id = match (actor.role, input.enterprise_id) {
         (Role::EnterpriseLiaison, Some(e)) if Some(e) != actor.scope.enterprise => {
-            return Err(AppError::bad_input("input.enterpriseId", "a liaison reports for their own enterprise only"))
+            return Err(AppError::bad_input(
+                "input.enterpriseId",
+                "a liaison reports for their own enterprise only",
+            ))
         }
         (Role::EnterpriseLiaison, _) => actor.scope.enterprise,
         (_, e) => e,
     };
-    let kind = input.kind.unwrap_or(if enterprise_id.is_some() && actor.role == Role::EnterpriseLiaison {
-        CaseKind::EnterpriseCase
-    } else {
-        CaseKind::PoliceIncident
-    });
+    let kind = input.kind.unwrap_or(
+        if enterprise_id.is_some() && actor.role == Role::EnterpriseLiaison {
+            CaseKind::EnterpriseCase
+        } else {
+            CaseKind::PoliceIncident
+        },
+    );
     let txn = begin_write(db).await?;
     if let Some(g) = input.grid_id {
         super::get::<grid::Entity, _>(&txn, actor, g)
@@ -576,7 +621,10 @@ pub async fn report(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewR
             .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
     }
     if let Some(e) = enterprise_id {
-        let exists = entity::enterprise::Entity::find_by_id(e).one(&txn).await?.is_some();
+        let exists = entity::enterprise::Entity::find_by_id(e)
+            .one(&txn)
+            .await?
+            .is_some();
         if !exists {
             return Err(AppError::bad_input("input.enterpriseId", "no such enterprise"));
         }
@@ -620,8 +668,8 @@ pub async fn report(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewR
     .insert(&txn)
     .await?;
     if !c.parties.is_empty() {
-        case_party::Entity::insert_many(c.parties.into_iter().map(|(role, name, phone, resident_id, address)| {
-            case_party::ActiveModel {
+        case_party::Entity::insert_many(c.parties.into_iter().map(
+            |(role, name, phone, resident_id, address)| case_party::ActiveModel {
                 id: Set(super::new_id()),
                 case_id: Set(id),
                 role: Set(role),
@@ -631,12 +679,23 @@ pub async fn report(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewR
                 address: Set(address),
                 enterprise_id: Set(None),
                 created_at: Set(now),
-            }
-        }))
+            },
+        ))
         .exec(&txn)
         .await?;
     }
-    append_timeline(&txn, id, 1, TimelineKind::Reported, None, Some(CaseStatus::Reported), actor, None, now).await?;
+    append_timeline(
+        &txn,
+        id,
+        1,
+        TimelineKind::Reported,
+        None,
+        Some(CaseStatus::Reported),
+        actor,
+        None,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

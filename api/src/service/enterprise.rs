@@ -2,13 +2,10 @@
 
 use std::collections::HashMap;
 
-use entity::{
-    case,
-    enums::ExternalEntity,
-    enterprise, enterprise_contact, external_ref, grid, person,
-};
+use entity::{case, enterprise, enterprise_contact, enums::ExternalEntity, external_ref, grid, person};
 use sea_orm::{
-    sea_query::Query, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    sea_query::Query, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    Set,
 };
 use uuid::Uuid;
 
@@ -119,7 +116,12 @@ pub async fn list<C: ConnectionTrait>(
         let root = super::get::<grid::Entity, C>(db, actor, g).await?;
         q = q.filter(in_grid_subtrees(enterprise::Column::GridId, &[root.path]));
     }
-    if let Some(i) = filter.industry.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(i) = filter
+        .industry
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         q = q.filter(enterprise::Column::Industry.eq(i));
     }
     if let Some(b) = filter.above_designated_size {
@@ -136,15 +138,28 @@ pub async fn list<C: ConnectionTrait>(
         );
     }
     let sort = match sort {
-        EnterpriseSort::NameAsc => Sort { key: Some(enterprise::Column::Name), descending: false },
-        EnterpriseSort::CreatedAtDesc => Sort { key: None, descending: true },
-        EnterpriseSort::UpdatedAtDesc => Sort { key: Some(enterprise::Column::UpdatedAt), descending: true },
+        EnterpriseSort::NameAsc => Sort {
+            key: Some(enterprise::Column::Name),
+            descending: false,
+        },
+        EnterpriseSort::CreatedAtDesc => Sort {
+            key: None,
+            descending: true,
+        },
+        EnterpriseSort::UpdatedAtDesc => Sort {
+            key: Some(enterprise::Column::UpdatedAt),
+            descending: true,
+        },
     };
     fetch(db, q, enterprise::Column::Id, sort, args, limits).await
 }
 
 /// One enterprise by its unified social credit code.
-pub async fn by_credit_code<C: ConnectionTrait>(db: &C, actor: &Actor, code: &str) -> AppResult<enterprise::Model> {
+pub async fn by_credit_code<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    code: &str,
+) -> AppResult<enterprise::Model> {
     let code = validate::credit_code(code).map_err(|m| AppError::bad_input("creditCode", m))?;
     visible::<enterprise::Entity, C>(db, actor)
         .await?
@@ -223,13 +238,21 @@ pub async fn create(
     let address = opt_text("input.address", input.address.as_deref(), 200)?;
     let mut contacts = Vec::new();
     for (i, c) in input.contacts.iter().enumerate() {
-        let name = validate::text(&c.name, 1, 64).map_err(|m| AppError::bad_input(format!("input.contacts[{i}].name"), m))?;
+        let name = validate::text(&c.name, 1, 64)
+            .map_err(|m| AppError::bad_input(format!("input.contacts[{i}].name"), m))?;
         let phone = opt_phone(&format!("input.contacts[{i}].phone"), c.phone.as_deref())?;
-        let position = opt_text(&format!("input.contacts[{i}].position"), c.position.as_deref(), 64)?;
+        let position = opt_text(
+            &format!("input.contacts[{i}].position"),
+            c.position.as_deref(),
+            64,
+        )?;
         contacts.push((name, phone, position, c.is_primary));
     }
     if contacts.iter().filter(|c| c.3).count() > 1 {
-        return Err(AppError::bad_input("input.contacts", "at most one primary contact"));
+        return Err(AppError::bad_input(
+            "input.contacts",
+            "at most one primary contact",
+        ));
     }
     let txn = begin_write(db).await?;
     if enterprise::Entity::find()
@@ -238,7 +261,10 @@ pub async fn create(
         .await?
         .is_some()
     {
-        return Err(AppError::conflict("input.creditCode", "an enterprise with this credit code already exists"));
+        return Err(AppError::conflict(
+            "input.creditCode",
+            "an enterprise with this credit code already exists",
+        ));
     }
     if let Some(g) = input.grid_id {
         super::get::<grid::Entity, _>(&txn, actor, g)
@@ -269,8 +295,8 @@ pub async fn create(
     .insert(&txn)
     .await?;
     if !contacts.is_empty() {
-        enterprise_contact::Entity::insert_many(contacts.into_iter().map(|(name, phone, position, is_primary)| {
-            enterprise_contact::ActiveModel {
+        enterprise_contact::Entity::insert_many(contacts.into_iter().map(
+            |(name, phone, position, is_primary)| enterprise_contact::ActiveModel {
                 id: Set(super::new_id()),
                 enterprise_id: Set(id),
                 name: Set(name),
@@ -278,8 +304,8 @@ pub async fn create(
                 position: Set(position),
                 is_primary: Set(is_primary),
                 created_at: Set(now),
-            }
-        }))
+            },
+        ))
         .exec(&txn)
         .await?;
     }

@@ -4,9 +4,7 @@ use entity::{
     enums::{GridKind, GridLevel},
     grid, police_grid_coverage,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::{
@@ -90,9 +88,18 @@ pub async fn list<C: ConnectionTrait>(
         );
     }
     let sort = match sort {
-        GridSort::CodeAsc => Sort { key: Some(grid::Column::Code), descending: false },
-        GridSort::NameAsc => Sort { key: Some(grid::Column::Name), descending: false },
-        GridSort::CreatedAtDesc => Sort { key: None, descending: true },
+        GridSort::CodeAsc => Sort {
+            key: Some(grid::Column::Code),
+            descending: false,
+        },
+        GridSort::NameAsc => Sort {
+            key: Some(grid::Column::Name),
+            descending: false,
+        },
+        GridSort::CreatedAtDesc => Sort {
+            key: None,
+            descending: true,
+        },
     };
     fetch(db, q, grid::Column::Id, sort, args, limits).await
 }
@@ -123,7 +130,11 @@ fn level_rank(l: GridLevel) -> u8 {
 }
 
 /// Creates a grid under its parent; the child must sit below the parent's level.
-pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewGrid) -> AppResult<grid::Model> {
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewGrid,
+) -> AppResult<grid::Model> {
     require_master_data(actor)?;
     let code = validate::code(&input.code).map_err(|m| AppError::bad_input("input.code", m))?;
     let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
@@ -134,7 +145,10 @@ pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewG
         .await?
         .is_some()
     {
-        return Err(AppError::conflict("input.code", "a grid with this code already exists"));
+        return Err(AppError::conflict(
+            "input.code",
+            "a grid with this code already exists",
+        ));
     }
     let id = super::new_id();
     let (path, depth) = match input.parent_id {

@@ -53,7 +53,10 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(g) = filter.within_grid {
         let root = super::get::<grid::Entity, C>(db, actor, g).await?;
-        q = q.filter(super::in_grid_subtrees(mediation_room::Column::GridId, &[root.path]));
+        q = q.filter(super::in_grid_subtrees(
+            mediation_room::Column::GridId,
+            &[root.path],
+        ));
     }
     if let Some(lang) = &filter.language {
         let lang = validate::language(lang).map_err(|m| AppError::bad_input("filter.language", m))?;
@@ -65,8 +68,11 @@ pub async fn list<C: ConnectionTrait>(
                     .from(mediator::Entity)
                     .inner_join(
                         mediator_language::Entity,
-                        sea_orm::sea_query::Expr::col((mediator_language::Entity, mediator_language::Column::MediatorId))
-                            .equals((mediator::Entity, mediator::Column::Id)),
+                        sea_orm::sea_query::Expr::col((
+                            mediator_language::Entity,
+                            mediator_language::Column::MediatorId,
+                        ))
+                        .equals((mediator::Entity, mediator::Column::Id)),
                     )
                     .and_where(mediator_language::Column::Language.eq(lang))
                     .and_where(mediator::Column::Active.eq(true))
@@ -77,7 +83,10 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q = q.filter(mediation_room::Column::Name.contains(t));
     }
-    let sort = Sort { key: Some(mediation_room::Column::Name), descending: false };
+    let sort = Sort {
+        key: Some(mediation_room::Column::Name),
+        descending: false,
+    };
     fetch(db, q, mediation_room::Column::Id, sort, args, limits).await
 }
 
@@ -118,7 +127,10 @@ pub async fn create(
         .await?
         .is_some()
     {
-        return Err(AppError::conflict("input.name", "a room with this name already exists"));
+        return Err(AppError::conflict(
+            "input.name",
+            "a room with this name already exists",
+        ));
     }
     if let Some(g) = input.grid_id {
         super::get::<grid::Entity, _>(&txn, actor, g)

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use entity::{enums::MediatorKind, mediation_room, mediator, mediator_language};
 use sea_orm::{
-    sea_query::Query, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    sea_query::Query, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    Set,
 };
 use uuid::Uuid;
 
@@ -77,7 +78,10 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q = q.filter(mediator::Column::Name.contains(t));
     }
-    let sort = Sort { key: Some(mediator::Column::Name), descending: false };
+    let sort = Sort {
+        key: Some(mediator::Column::Name),
+        descending: false,
+    };
     fetch(db, q, mediator::Column::Id, sort, args, limits).await
 }
 
@@ -126,7 +130,11 @@ pub struct NewMediator {
 }
 
 /// Creates a mediator with their languages.
-pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewMediator) -> AppResult<mediator::Model> {
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewMediator,
+) -> AppResult<mediator::Model> {
     require_master_data(actor)?;
     let name = validate::text(&input.name, 1, 64).map_err(|m| AppError::bad_input("input.name", m))?;
     let phone = opt_phone("input.phone", input.phone.as_deref())?;
@@ -137,12 +145,17 @@ pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewM
         .transpose()?;
     let mut langs = Vec::new();
     for (i, l) in input.languages.iter().enumerate() {
-        langs.push(validate::language(l).map_err(|m| AppError::bad_input(format!("input.languages[{i}]"), m))?);
+        langs.push(
+            validate::language(l).map_err(|m| AppError::bad_input(format!("input.languages[{i}]"), m))?,
+        );
     }
     langs.sort();
     langs.dedup();
     if langs.is_empty() {
-        return Err(AppError::bad_input("input.languages", "at least one language is required"));
+        return Err(AppError::bad_input(
+            "input.languages",
+            "at least one language is required",
+        ));
     }
     let subject = input
         .subject
@@ -169,9 +182,11 @@ pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewM
     }
     .insert(&txn)
     .await?;
-    mediator_language::Entity::insert_many(langs.into_iter().map(|language| mediator_language::ActiveModel {
-        mediator_id: Set(id),
-        language: Set(language),
+    mediator_language::Entity::insert_many(langs.into_iter().map(|language| {
+        mediator_language::ActiveModel {
+            mediator_id: Set(id),
+            language: Set(language),
+        }
     }))
     .exec(&txn)
     .await?;

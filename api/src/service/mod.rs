@@ -18,7 +18,8 @@ use std::{collections::HashMap, future::Future};
 use entity::{grid as grid_e, police_grid_coverage};
 use sea_orm::{
     sea_query::{Expr, Query, SimpleExpr},
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QuerySelect, Select,
+    Value,
 };
 use uuid::Uuid;
 
@@ -130,7 +131,9 @@ pub async fn grid_paths<'a, C: ConnectionTrait>(db: &C, actor: &'a Actor) -> App
                         Query::select()
                             .column(police_grid_coverage::Column::CommunityGridId)
                             .from(police_grid_coverage::Entity)
-                            .and_where(police_grid_coverage::Column::PoliceGridId.is_in(roots.iter().copied()))
+                            .and_where(
+                                police_grid_coverage::Column::PoliceGridId.is_in(roots.iter().copied()),
+                            )
                             .to_owned(),
                     ),
                 );
@@ -167,7 +170,11 @@ pub fn in_grid_subtrees(col: impl ColumnTrait, paths: &[String]) -> SimpleExpr {
 }
 
 /// Grid-subtree scope for a `grid_id` column: unrestricted, the actor's subtrees, or nothing.
-pub async fn grid_scope<C: ConnectionTrait>(db: &C, actor: &Actor, col: impl ColumnTrait) -> AppResult<Condition> {
+pub async fn grid_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    col: impl ColumnTrait,
+) -> AppResult<Condition> {
     Ok(match grid_paths(db, actor).await? {
         None => allow(),
         Some(paths) => Condition::all().add(in_grid_subtrees(col, paths)),
@@ -182,7 +189,10 @@ pub fn require_role(actor: &Actor, roles: &[Role], action: &str) -> AppResult<()
     if roles.contains(&actor.role) {
         Ok(())
     } else {
-        Err(AppError::forbidden(format!("role {} may not {action}", actor.role.as_str())))
+        Err(AppError::forbidden(format!(
+            "role {} may not {action}",
+            actor.role.as_str()
+        )))
     }
 }
 

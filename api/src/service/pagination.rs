@@ -114,7 +114,13 @@ fn decode(field: &str, cursor: &str) -> AppResult<Cursor> {
 }
 
 /// Rows strictly beyond `c` in the direction given by `greater`.
-fn beyond<C: ColumnTrait>(id_col: C, key_col: Option<C>, c: &Cursor, greater: bool, field: &str) -> AppResult<SimpleExpr> {
+fn beyond<C: ColumnTrait>(
+    id_col: C,
+    key_col: Option<C>,
+    c: &Cursor,
+    greater: bool,
+    field: &str,
+) -> AppResult<SimpleExpr> {
     let cmp_id = |col: C, v: Uuid| -> SimpleExpr {
         if greater {
             col.gt(v)
@@ -156,14 +162,19 @@ where
         match n {
             None => Ok(limits.default),
             Some(n) if n < 0 => Err(AppError::bad_input(field, "must not be negative")),
-            Some(n) if u64::try_from(n).unwrap_or(u64::MAX) > limits.max => {
-                Err(AppError::bad_input(field, format!("at most {} per page", limits.max)))
-            }
+            Some(n) if u64::try_from(n).unwrap_or(u64::MAX) > limits.max => Err(AppError::bad_input(
+                field,
+                format!("at most {} per page", limits.max),
+            )),
             Some(n) => Ok(u64::try_from(n).unwrap_or(0)),
         }
     };
     let backward = args.last.is_some();
-    let n = if backward { size("last", args.last)? } else { size("first", args.first)? };
+    let n = if backward {
+        size("last", args.last)?
+    } else {
+        size("first", args.first)?
+    };
     let after = args.after.as_deref().map(|c| decode("after", c)).transpose()?;
     let before = args.before.as_deref().map(|c| decode("before", c)).transpose()?;
 
@@ -182,7 +193,11 @@ where
         q = q.order_by(k, order.clone());
     }
     q = q.order_by(id_col, order);
-    let mut rows = if n == 0 { Vec::new() } else { q.limit(n + 1).all(db).await? };
+    let mut rows = if n == 0 {
+        Vec::new()
+    } else {
+        q.limit(n + 1).all(db).await?
+    };
     let more = rows.len() as u64 > n;
     rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
     if backward {

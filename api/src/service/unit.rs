@@ -56,9 +56,16 @@ pub async fn list<C: ConnectionTrait>(
         q = q.filter(super::in_grid_subtrees(unit::Column::GridId, &[root.path]));
     }
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        q = q.filter(Condition::any().add(unit::Column::Name.contains(t)).add(unit::Column::Code.contains(t)));
+        q = q.filter(
+            Condition::any()
+                .add(unit::Column::Name.contains(t))
+                .add(unit::Column::Code.contains(t)),
+        );
     }
-    let sort = Sort { key: Some(unit::Column::Code), descending: false };
+    let sort = Sort {
+        key: Some(unit::Column::Code),
+        descending: false,
+    };
     fetch(db, q, unit::Column::Id, sort, args, limits).await
 }
 
@@ -82,15 +89,27 @@ pub struct NewUnit {
 }
 
 /// Creates a unit.
-pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewUnit) -> AppResult<unit::Model> {
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewUnit,
+) -> AppResult<unit::Model> {
     require_master_data(actor)?;
     let code = validate::code(&input.code).map_err(|m| AppError::bad_input("input.code", m))?;
     let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
     let phone = opt_phone("input.phone", input.phone.as_deref())?;
     let address = opt_text("input.address", input.address.as_deref(), 200)?;
     let txn = begin_write(db).await?;
-    if unit::Entity::find().filter(unit::Column::Code.eq(code.as_str())).one(&txn).await?.is_some() {
-        return Err(AppError::conflict("input.code", "a unit with this code already exists"));
+    if unit::Entity::find()
+        .filter(unit::Column::Code.eq(code.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "input.code",
+            "a unit with this code already exists",
+        ));
     }
     if let Some(p) = input.parent_id {
         super::get::<unit::Entity, _>(&txn, actor, p)

@@ -8,7 +8,8 @@ use entity::{
     volunteer_team,
 };
 use sea_orm::{
-    sea_query::Query, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    sea_query::Query, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    Set,
 };
 use uuid::Uuid;
 
@@ -175,26 +176,50 @@ pub async fn list<C: ConnectionTrait>(
         q = q.filter(volunteer::Column::Name.contains(t));
     }
     let sort = match sort {
-        VolunteerSort::CreatedAtDesc => Sort { key: None, descending: true },
-        VolunteerSort::NameAsc => Sort { key: Some(volunteer::Column::Name), descending: false },
-        VolunteerSort::ServiceMinutesDesc => Sort { key: Some(volunteer::Column::ServiceMinutes), descending: true },
+        VolunteerSort::CreatedAtDesc => Sort {
+            key: None,
+            descending: true,
+        },
+        VolunteerSort::NameAsc => Sort {
+            key: Some(volunteer::Column::Name),
+            descending: false,
+        },
+        VolunteerSort::ServiceMinutesDesc => Sort {
+            key: Some(volunteer::Column::ServiceMinutes),
+            descending: true,
+        },
     };
     fetch(db, q, volunteer::Column::Id, sort, args, limits).await
 }
 
 /// Skills of visible volunteers.
-pub async fn skills<C: ConnectionTrait>(db: &C, actor: &Actor, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<Skill>>> {
-    let q = volunteer_skill::Entity::find().filter(visible_ids(db, actor, volunteer_skill::Column::VolunteerId).await?);
+pub async fn skills<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<Skill>>> {
+    let q = volunteer_skill::Entity::find()
+        .filter(visible_ids(db, actor, volunteer_skill::Column::VolunteerId).await?);
     let rows = super::group_by_parent(db, q, volunteer_skill::Column::VolunteerId, ids).await?;
-    Ok(rows.into_iter().map(|(k, v)| (k, v.into_iter().map(|s| s.skill).collect())).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(k, v)| (k, v.into_iter().map(|s| s.skill).collect()))
+        .collect())
 }
 
 /// Languages of visible volunteers.
-pub async fn languages<C: ConnectionTrait>(db: &C, actor: &Actor, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<String>>> {
+pub async fn languages<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<String>>> {
     let q = volunteer_language::Entity::find()
         .filter(visible_ids(db, actor, volunteer_language::Column::VolunteerId).await?);
     let rows = super::group_by_parent(db, q, volunteer_language::Column::VolunteerId, ids).await?;
-    Ok(rows.into_iter().map(|(k, v)| (k, v.into_iter().map(|s| s.language).collect())).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(k, v)| (k, v.into_iter().map(|s| s.language).collect()))
+        .collect())
 }
 
 /// Honours of visible volunteers.
@@ -254,7 +279,11 @@ pub struct NewVolunteer {
 }
 
 /// Registers an approved volunteer in one or more teams.
-pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewVolunteer) -> AppResult<volunteer::Model> {
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewVolunteer,
+) -> AppResult<volunteer::Model> {
     require_master_data(actor)?;
     let name = validate::text(&input.name, 1, 64).map_err(|m| AppError::bad_input("input.name", m))?;
     let phone = validate::phone(&input.phone).map_err(|m| AppError::bad_input("input.phone", m))?;
@@ -265,7 +294,9 @@ pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewV
         .transpose()?;
     let mut langs = Vec::new();
     for (i, l) in input.languages.iter().enumerate() {
-        langs.push(validate::language(l).map_err(|m| AppError::bad_input(format!("input.languages[{i}]"), m))?);
+        langs.push(
+            validate::language(l).map_err(|m| AppError::bad_input(format!("input.languages[{i}]"), m))?,
+        );
     }
     langs.sort();
     langs.dedup();
@@ -275,7 +306,10 @@ pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewV
     let mut teams = input.team_ids.clone();
     teams.dedup();
     if teams.is_empty() {
-        return Err(AppError::bad_input("input.teamIds", "a volunteer joins at least one team"));
+        return Err(AppError::bad_input(
+            "input.teamIds",
+            "a volunteer joins at least one team",
+        ));
     }
     let subject = input
         .subject
@@ -290,7 +324,10 @@ pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewV
             .await?
             .is_some()
         {
-            return Err(AppError::conflict("input.residentId", "a volunteer with this resident ID is already registered"));
+            return Err(AppError::conflict(
+                "input.residentId",
+                "a volunteer with this resident ID is already registered",
+            ));
         }
     }
     for (i, t) in teams.iter().enumerate() {
@@ -330,9 +367,11 @@ pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewV
         .await?;
     }
     if !langs.is_empty() {
-        volunteer_language::Entity::insert_many(langs.into_iter().map(|language| volunteer_language::ActiveModel {
-            volunteer_id: Set(id),
-            language: Set(language),
+        volunteer_language::Entity::insert_many(langs.into_iter().map(|language| {
+            volunteer_language::ActiveModel {
+                volunteer_id: Set(id),
+                language: Set(language),
+            }
         }))
         .exec(&txn)
         .await?;

@@ -50,7 +50,10 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(g) = filter.within_grid {
         let root = super::get::<grid::Entity, C>(db, actor, g).await?;
-        q = q.filter(super::in_grid_subtrees(volunteer_team::Column::GridId, &[root.path]));
+        q = q.filter(super::in_grid_subtrees(
+            volunteer_team::Column::GridId,
+            &[root.path],
+        ));
     }
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q = q.filter(
@@ -60,7 +63,10 @@ pub async fn list<C: ConnectionTrait>(
                 .add(volunteer_team::Column::Alliance.contains(t)),
         );
     }
-    let sort = Sort { key: Some(volunteer_team::Column::Name), descending: false };
+    let sort = Sort {
+        key: Some(volunteer_team::Column::Name),
+        descending: false,
+    };
     fetch(db, q, volunteer_team::Column::Id, sort, args, limits).await
 }
 
@@ -82,7 +88,11 @@ pub struct NewTeam {
 }
 
 /// Creates a team.
-pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewTeam) -> AppResult<volunteer_team::Model> {
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewTeam,
+) -> AppResult<volunteer_team::Model> {
     require_master_data(actor)?;
     let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
     let brand = opt_text("input.brand", input.brand.as_deref(), 100)?;
@@ -94,7 +104,10 @@ pub async fn create(db: &sea_orm::DatabaseConnection, actor: &Actor, input: NewT
         .await?
         .is_some()
     {
-        return Err(AppError::conflict("input.name", "a team with this name already exists"));
+        return Err(AppError::conflict(
+            "input.name",
+            "a team with this name already exists",
+        ));
     }
     if let Some(g) = input.grid_id {
         super::get::<grid::Entity, _>(&txn, actor, g)

@@ -13,5 +13,9 @@ children_loader!(CaseParties, case_party::Model, svc::parties);
 children_loader!(CaseAttachments, case_attachment::Model, svc::attachments);
 children_loader!(CaseSessions, mediation_session::Model, svc::sessions);
 children_loader!(CaseFollowUps, follow_up::Model, svc::follow_ups);
-children_loader!(CaseVolunteerTasks, case_volunteer_task::Model, svc::volunteer_tasks);
+children_loader!(
+    CaseVolunteerTasks,
+    case_volunteer_task::Model,
+    svc::volunteer_tasks
+);
 children_loader!(SessionMediators, mediator::Model, svc::session_mediators);

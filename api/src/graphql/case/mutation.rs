@@ -71,7 +71,11 @@ pub struct CaseMutation;
 #[Object]
 impl CaseMutation {
     /// Reports a new case (citizen, grid worker, officer, volunteer, enterprise liaison, platform).
-    async fn report_case(&self, ctx: &Context<'_>, #[graphql(desc = "The input object.")] input: ReportCaseInput) -> async_graphql::Result<ReportCasePayload> {
+    async fn report_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: ReportCaseInput,
+    ) -> async_graphql::Result<ReportCasePayload> {
         let opt = |f: &str, v: &Option<ID>| v.as_ref().map(|i| parse_id(f, i)).transpose();
         let report = NewReport {
             kind: input.kind.map(Into::into),

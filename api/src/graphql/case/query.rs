@@ -15,7 +15,8 @@ pub async fn list(
     sort: CaseSort,
     args: service::pagination::PageArgs,
 ) -> async_graphql::Result<CaseConnection> {
-    let listing = service::case::list(db(ctx)?, actor(ctx)?, &filter, sort.into(), &args, limits(ctx)?).await?;
+    let listing =
+        service::case::list(db(ctx)?, actor(ctx)?, &filter, sort.into(), &args, limits(ctx)?).await?;
     Ok(CaseConnection::from_listing(listing, Case))
 }
 
@@ -30,19 +31,31 @@ impl CaseQuery {
     async fn cases(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size going forwards (default 20, at most the configured cap).")] first: Option<i32>,
+        #[graphql(desc = "Page size going forwards (default 20, at most the configured cap).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size going backwards.")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Filters; all given fields must match.")] filter: Option<CaseFilterInput>,
-        #[graphql(desc = "Order.", default)] sort: CaseSort,
+        #[graphql(desc = "Order; null or absent means the default.")] sort: Option<CaseSort>,
     ) -> async_graphql::Result<CaseConnection> {
         let f = filter.unwrap_or_default().into_service()?;
-        list(ctx, f, sort, page_args(first, after, last, before)).await
+        list(
+            ctx,
+            f,
+            sort.unwrap_or_default(),
+            page_args(first, after, last, before),
+        )
+        .await
     }
 
     /// One case by id; NOT_FOUND when absent or outside the caller's scope.
-    async fn case(&self, ctx: &Context<'_>, #[graphql(desc = "Case id.")] id: ID) -> async_graphql::Result<Case> {
+    async fn case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Case id.")] id: ID,
+    ) -> async_graphql::Result<Case> {
         let m = service::get::<entity::case::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?;
         Ok(Case(m))
     }

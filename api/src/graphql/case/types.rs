@@ -11,16 +11,9 @@ use super::loader::*;
 use crate::{
     connection,
     graphql::{
-        enums::*,
-        enterprise::types::Enterprise,
-        grid::types::Grid,
-        id, loader, mask,
-        mediation_room::types::MediationRoom,
-        mediator::types::Mediator,
-        parse_id,
-        unit::types::Unit,
-        volunteer::types::Volunteer,
-        volunteer_team::types::VolunteerTeam,
+        enterprise::types::Enterprise, enums::*, grid::types::Grid, id, loader, mask,
+        mediation_room::types::MediationRoom, mediator::types::Mediator, parse_id, unit::types::Unit,
+        volunteer::types::Volunteer, volunteer_team::types::VolunteerTeam,
     },
     service::case::{CaseFilter, CaseSort as SvcSort},
 };
@@ -133,39 +126,71 @@ impl Case {
     }
     /// The enterprise concerned.
     async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Enterprise>> {
-        Ok(loader::one::<enterprise::Entity>(ctx, self.0.enterprise_id).await?.map(Enterprise))
+        Ok(loader::one::<enterprise::Entity>(ctx, self.0.enterprise_id)
+            .await?
+            .map(Enterprise))
     }
     /// The mediation room it was referred to.
     async fn room(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MediationRoom>> {
-        Ok(loader::one::<mediation_room::Entity>(ctx, self.0.room_id).await?.map(MediationRoom))
+        Ok(loader::one::<mediation_room::Entity>(ctx, self.0.room_id)
+            .await?
+            .map(MediationRoom))
     }
     /// Everything that happened, in order.
     async fn timeline(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TimelineEntry>> {
-        Ok(loader::many(ctx, CaseTimeline(self.0.id)).await?.into_iter().map(TimelineEntry).collect())
+        Ok(loader::many(ctx, CaseTimeline(self.0.id))
+            .await?
+            .into_iter()
+            .map(TimelineEntry)
+            .collect())
     }
     /// Units the case was dispatched or transferred to.
     async fn assignments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Assignment>> {
-        Ok(loader::many(ctx, CaseAssignments(self.0.id)).await?.into_iter().map(Assignment).collect())
+        Ok(loader::many(ctx, CaseAssignments(self.0.id))
+            .await?
+            .into_iter()
+            .map(Assignment)
+            .collect())
     }
     /// People involved.
     async fn parties(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Party>> {
-        Ok(loader::many(ctx, CaseParties(self.0.id)).await?.into_iter().map(Party).collect())
+        Ok(loader::many(ctx, CaseParties(self.0.id))
+            .await?
+            .into_iter()
+            .map(Party)
+            .collect())
     }
     /// Attached files (metadata only).
     async fn attachments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Attachment>> {
-        Ok(loader::many(ctx, CaseAttachments(self.0.id)).await?.into_iter().map(Attachment).collect())
+        Ok(loader::many(ctx, CaseAttachments(self.0.id))
+            .await?
+            .into_iter()
+            .map(Attachment)
+            .collect())
     }
     /// Mediation sessions, in schedule order.
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<MediationSession>> {
-        Ok(loader::many(ctx, CaseSessions(self.0.id)).await?.into_iter().map(MediationSession).collect())
+        Ok(loader::many(ctx, CaseSessions(self.0.id))
+            .await?
+            .into_iter()
+            .map(MediationSession)
+            .collect())
     }
     /// Follow-up visits (回访).
     async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FollowUp>> {
-        Ok(loader::many(ctx, CaseFollowUps(self.0.id)).await?.into_iter().map(FollowUp).collect())
+        Ok(loader::many(ctx, CaseFollowUps(self.0.id))
+            .await?
+            .into_iter()
+            .map(FollowUp)
+            .collect())
     }
     /// Volunteer tasks on this case.
     async fn volunteer_tasks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<VolunteerTask>> {
-        Ok(loader::many(ctx, CaseVolunteerTasks(self.0.id)).await?.into_iter().map(VolunteerTask).collect())
+        Ok(loader::many(ctx, CaseVolunteerTasks(self.0.id))
+            .await?
+            .into_iter()
+            .map(VolunteerTask)
+            .collect())
     }
 }
 
@@ -229,7 +254,9 @@ impl Assignment {
     }
     /// The unit.
     async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Unit>> {
-        Ok(loader::one::<unit::Entity>(ctx, Some(self.0.unit_id)).await?.map(Unit))
+        Ok(loader::one::<unit::Entity>(ctx, Some(self.0.unit_id))
+            .await?
+            .map(Unit))
     }
     /// True for the leading unit.
     async fn lead(&self) -> bool {
@@ -285,7 +312,9 @@ impl Party {
     }
     /// Enterprise the party represents.
     async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Enterprise>> {
-        Ok(loader::one::<enterprise::Entity>(ctx, self.0.enterprise_id).await?.map(Enterprise))
+        Ok(loader::one::<enterprise::Entity>(ctx, self.0.enterprise_id)
+            .await?
+            .map(Enterprise))
     }
 }
 
@@ -333,7 +362,9 @@ impl MediationSession {
     }
     /// The room.
     async fn room(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MediationRoom>> {
-        Ok(loader::one::<mediation_room::Entity>(ctx, Some(self.0.room_id)).await?.map(MediationRoom))
+        Ok(loader::one::<mediation_room::Entity>(ctx, Some(self.0.room_id))
+            .await?
+            .map(MediationRoom))
     }
     /// Level of mediation.
     async fn level(&self) -> MediationLevel {
@@ -361,7 +392,11 @@ impl MediationSession {
     }
     /// Mediators who took part.
     async fn mediators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Mediator>> {
-        Ok(loader::many(ctx, SessionMediators(self.0.id)).await?.into_iter().map(Mediator).collect())
+        Ok(loader::many(ctx, SessionMediators(self.0.id))
+            .await?
+            .into_iter()
+            .map(Mediator)
+            .collect())
     }
 }
 
@@ -425,11 +460,15 @@ impl VolunteerTask {
     }
     /// The team tasked.
     async fn team(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<VolunteerTeam>> {
-        Ok(loader::one::<volunteer_team::Entity>(ctx, self.0.team_id).await?.map(VolunteerTeam))
+        Ok(loader::one::<volunteer_team::Entity>(ctx, self.0.team_id)
+            .await?
+            .map(VolunteerTeam))
     }
     /// The volunteer tasked (null when out of the caller's scope).
     async fn volunteer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Volunteer>> {
-        Ok(loader::one::<volunteer::Entity>(ctx, self.0.volunteer_id).await?.map(Volunteer))
+        Ok(loader::one::<volunteer::Entity>(ctx, self.0.volunteer_id)
+            .await?
+            .map(Volunteer))
     }
     /// Check-in time.
     async fn checked_in_at(&self) -> Option<DateTime<Utc>> {

@@ -1,6 +1,6 @@
 //! Enterprises (企业) in GraphQL.
 
+pub mod loader;
 pub mod mutation;
 pub mod query;
 pub mod types;
-pub mod loader;

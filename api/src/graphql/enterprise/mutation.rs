@@ -58,7 +58,11 @@ pub struct EnterpriseMutation;
 #[Object]
 impl EnterpriseMutation {
     /// Registers an enterprise with its contacts.
-    async fn create_enterprise(&self, ctx: &Context<'_>, #[graphql(desc = "The input object.")] input: CreateEnterpriseInput) -> async_graphql::Result<CreateEnterprisePayload> {
+    async fn create_enterprise(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: CreateEnterpriseInput,
+    ) -> async_graphql::Result<CreateEnterprisePayload> {
         let opt = |n: &str, v: &Option<ID>| v.as_ref().map(|i| parse_id(n, i)).transpose();
         let new = NewEnterprise {
             credit_code: input.credit_code,
@@ -81,6 +85,8 @@ impl EnterpriseMutation {
                 })
                 .collect(),
         };
-        Ok(CreateEnterprisePayload { enterprise: Enterprise(svc::create(db(ctx)?, actor(ctx)?, new).await?) })
+        Ok(CreateEnterprisePayload {
+            enterprise: Enterprise(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+        })
     }
 }

@@ -15,7 +15,8 @@ pub async fn list(
     sort: EnterpriseSort,
     args: PageArgs,
 ) -> async_graphql::Result<EnterpriseConnection> {
-    let l = service::enterprise::list(db(ctx)?, actor(ctx)?, &filter, sort.into(), &args, limits(ctx)?).await?;
+    let l =
+        service::enterprise::list(db(ctx)?, actor(ctx)?, &filter, sort.into(), &args, limits(ctx)?).await?;
     Ok(EnterpriseConnection::from_listing(l, Enterprise))
 }
 
@@ -35,15 +36,27 @@ impl EnterpriseQuery {
         #[graphql(desc = "Page size going backwards.")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<EnterpriseFilterInput>,
-        #[graphql(desc = "Order.", default)] sort: EnterpriseSort,
+        #[graphql(desc = "Order; null or absent means the default.")] sort: Option<EnterpriseSort>,
     ) -> async_graphql::Result<EnterpriseConnection> {
         let f = filter.unwrap_or_default().into_service()?;
-        list(ctx, f, sort, page_args(first, after, last, before)).await
+        list(
+            ctx,
+            f,
+            sort.unwrap_or_default(),
+            page_args(first, after, last, before),
+        )
+        .await
     }
 
     /// One enterprise by id; NOT_FOUND when outside the caller's scope.
-    async fn enterprise(&self, ctx: &Context<'_>, #[graphql(desc = "Enterprise id.")] id: ID) -> async_graphql::Result<Enterprise> {
-        Ok(Enterprise(service::get::<entity::enterprise::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?))
+    async fn enterprise(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Enterprise id.")] id: ID,
+    ) -> async_graphql::Result<Enterprise> {
+        Ok(Enterprise(
+            service::get::<entity::enterprise::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?,
+        ))
     }
 
     /// One enterprise by unified social credit code; NOT_FOUND when outside the caller's scope.
@@ -52,6 +65,8 @@ impl EnterpriseQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Unified social credit code.")] credit_code: String,
     ) -> async_graphql::Result<Enterprise> {
-        Ok(Enterprise(service::enterprise::by_credit_code(db(ctx)?, actor(ctx)?, &credit_code).await?))
+        Ok(Enterprise(
+            service::enterprise::by_credit_code(db(ctx)?, actor(ctx)?, &credit_code).await?,
+        ))
     }
 }

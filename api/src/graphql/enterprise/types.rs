@@ -8,7 +8,10 @@ use super::loader::EnterpriseContacts;
 use crate::{
     connection,
     graphql::{
-        case::{query as case_query, types::{CaseConnection, CaseFilterInput, CaseSort}},
+        case::{
+            query as case_query,
+            types::{CaseConnection, CaseFilterInput, CaseSort},
+        },
         grid::types::Grid,
         id, loader, mask, page_args, parse_id,
     },
@@ -63,7 +66,11 @@ impl Enterprise {
     }
     /// Contact people (names and phones masked).
     async fn contacts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EnterpriseContact>> {
-        Ok(loader::many(ctx, EnterpriseContacts(self.0.id)).await?.into_iter().map(EnterpriseContact).collect())
+        Ok(loader::many(ctx, EnterpriseContacts(self.0.id))
+            .await?
+            .into_iter()
+            .map(EnterpriseContact)
+            .collect())
     }
     /// Cases about this enterprise, within the caller's scope.
     #[allow(clippy::too_many_arguments)]
@@ -75,11 +82,17 @@ impl Enterprise {
         #[graphql(desc = "Page size going backwards.")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Further filters.")] filter: Option<CaseFilterInput>,
-        #[graphql(desc = "Order.", default)] sort: CaseSort,
+        #[graphql(desc = "Order; null or absent means the default.")] sort: Option<CaseSort>,
     ) -> async_graphql::Result<CaseConnection> {
         let mut f = filter.unwrap_or_default().into_service()?;
         f.enterprise = Some(self.0.id);
-        case_query::list(ctx, f, sort, page_args(first, after, last, before)).await
+        case_query::list(
+            ctx,
+            f,
+            sort.unwrap_or_default(),
+            page_args(first, after, last, before),
+        )
+        .await
     }
 }
 
@@ -139,7 +152,11 @@ impl EnterpriseFilterInput {
     /// Converts to the service filter.
     pub fn into_service(self) -> async_graphql::Result<EnterpriseFilter> {
         Ok(EnterpriseFilter {
-            within_grid: self.within_grid_id.as_ref().map(|i| parse_id("filter.withinGridId", i)).transpose()?,
+            within_grid: self
+                .within_grid_id
+                .as_ref()
+                .map(|i| parse_id("filter.withinGridId", i))
+                .transpose()?,
             industry: self.industry,
             above_designated_size: self.above_designated_size,
             hazardous_chemicals: self.hazardous_chemicals,

@@ -13,8 +13,14 @@ use crate::{
     service::{self, grid as svc},
 };
 
-async fn children<C: ConnectionTrait>(db: &C, actor: &Actor, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<grid::Model>>> {
-    let q = service::visible::<grid::Entity, C>(db, actor).await?.order_by_asc(grid::Column::Code);
+async fn children<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<grid::Model>>> {
+    let q = service::visible::<grid::Entity, C>(db, actor)
+        .await?
+        .order_by_asc(grid::Column::Code);
     service::group_by_parent(db, q, grid::Column::ParentId, ids).await
 }
 

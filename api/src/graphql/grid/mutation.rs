@@ -4,7 +4,11 @@ use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 
 use super::types::Grid;
 use crate::{
-    graphql::{actor, db, enums::{GridKind, GridLevel}, parse_id, parse_ids},
+    graphql::{
+        actor, db,
+        enums::{GridKind, GridLevel},
+        parse_id, parse_ids,
+    },
     service::grid::{self as svc, NewGrid},
 };
 
@@ -53,15 +57,25 @@ pub struct GridMutation;
 #[Object]
 impl GridMutation {
     /// Creates a grid in the tree.
-    async fn create_grid(&self, ctx: &Context<'_>, #[graphql(desc = "The input object.")] input: CreateGridInput) -> async_graphql::Result<CreateGridPayload> {
+    async fn create_grid(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: CreateGridInput,
+    ) -> async_graphql::Result<CreateGridPayload> {
         let new = NewGrid {
             code: input.code,
             name: input.name,
             level: input.level.into(),
             kind: input.kind.into(),
-            parent_id: input.parent_id.as_ref().map(|i| parse_id("input.parentId", i)).transpose()?,
+            parent_id: input
+                .parent_id
+                .as_ref()
+                .map(|i| parse_id("input.parentId", i))
+                .transpose()?,
         };
-        Ok(CreateGridPayload { grid: Grid(svc::create(db(ctx)?, actor(ctx)?, new).await?) })
+        Ok(CreateGridPayload {
+            grid: Grid(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+        })
     }
 
     /// Sets which community grids a police grid covers (警格+网格 fusion).

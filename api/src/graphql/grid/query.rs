@@ -5,7 +5,10 @@ use async_graphql::{Context, Object, ID};
 use super::types::{Grid, GridConnection, GridFilterInput, GridSort};
 use crate::{
     graphql::{actor, db, limits, lookup_id, page_args, parse_id},
-    service::{self, grid::{GridFilter, GridSort as S}},
+    service::{
+        self,
+        grid::{GridFilter, GridSort as S},
+    },
 };
 
 /// Grid root fields.
@@ -24,7 +27,7 @@ impl GridQuery {
         #[graphql(desc = "Page size going backwards.")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<GridFilterInput>,
-        #[graphql(desc = "Order.", default)] sort: GridSort,
+        #[graphql(desc = "Order; null or absent means the default.")] sort: Option<GridSort>,
     ) -> async_graphql::Result<GridConnection> {
         let f = filter.unwrap_or_default();
         let opt = |n: &str, v: &Option<ID>| v.as_ref().map(|i| parse_id(n, i)).transpose();
@@ -36,18 +39,31 @@ impl GridQuery {
             kind: f.kind.map(Into::into),
             text: f.text,
         };
-        let sort = match sort {
+        let sort = match sort.unwrap_or_default() {
             GridSort::CodeAsc => S::CodeAsc,
             GridSort::NameAsc => S::NameAsc,
             GridSort::CreatedAtDesc => S::CreatedAtDesc,
         };
-        let l = service::grid::list(db(ctx)?, actor(ctx)?, &filter, sort, &page_args(first, after, last, before), limits(ctx)?)
-            .await?;
+        let l = service::grid::list(
+            db(ctx)?,
+            actor(ctx)?,
+            &filter,
+            sort,
+            &page_args(first, after, last, before),
+            limits(ctx)?,
+        )
+        .await?;
         Ok(GridConnection::from_listing(l, Grid))
     }
 
     /// One grid by id.
-    async fn grid(&self, ctx: &Context<'_>, #[graphql(desc = "Grid id.")] id: ID) -> async_graphql::Result<Grid> {
-        Ok(Grid(service::get::<entity::grid::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?))
+    async fn grid(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Grid id.")] id: ID,
+    ) -> async_graphql::Result<Grid> {
+        Ok(Grid(
+            service::get::<entity::grid::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?,
+        ))
     }
 }

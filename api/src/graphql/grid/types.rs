@@ -8,8 +8,14 @@ use super::loader::{GridChildren, GridCovers};
 use crate::{
     connection,
     graphql::{
-        case::{query as case_query, types::{CaseConnection, CaseFilterInput, CaseSort}},
-        enterprise::{query as ent_query, types::{EnterpriseConnection, EnterpriseFilterInput, EnterpriseSort}},
+        case::{
+            query as case_query,
+            types::{CaseConnection, CaseFilterInput, CaseSort},
+        },
+        enterprise::{
+            query as ent_query,
+            types::{EnterpriseConnection, EnterpriseFilterInput, EnterpriseSort},
+        },
         enums::{GridKind, GridLevel},
         id, loader, page_args,
     },
@@ -51,15 +57,25 @@ impl Grid {
     }
     /// The parent grid; null for a root.
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Grid>> {
-        Ok(loader::one::<grid::Entity>(ctx, self.0.parent_id).await?.map(Grid))
+        Ok(loader::one::<grid::Entity>(ctx, self.0.parent_id)
+            .await?
+            .map(Grid))
     }
     /// Direct children, by code.
     async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Grid>> {
-        Ok(loader::many(ctx, GridChildren(self.0.id)).await?.into_iter().map(Grid).collect())
+        Ok(loader::many(ctx, GridChildren(self.0.id))
+            .await?
+            .into_iter()
+            .map(Grid)
+            .collect())
     }
     /// For a police grid: the community grids it covers (警格+网格). Empty for community grids.
     async fn covers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Grid>> {
-        Ok(loader::many(ctx, GridCovers(self.0.id)).await?.into_iter().map(Grid).collect())
+        Ok(loader::many(ctx, GridCovers(self.0.id))
+            .await?
+            .into_iter()
+            .map(Grid)
+            .collect())
     }
     /// Cases in this grid and its descendants, within the caller's scope.
     #[allow(clippy::too_many_arguments)]
@@ -71,11 +87,17 @@ impl Grid {
         #[graphql(desc = "Page size going backwards.")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Further filters.")] filter: Option<CaseFilterInput>,
-        #[graphql(desc = "Order.", default)] sort: CaseSort,
+        #[graphql(desc = "Order; null or absent means the default.")] sort: Option<CaseSort>,
     ) -> async_graphql::Result<CaseConnection> {
         let mut f = filter.unwrap_or_default().into_service()?;
         f.grid = Some(self.0.id);
-        case_query::list(ctx, f, sort, page_args(first, after, last, before)).await
+        case_query::list(
+            ctx,
+            f,
+            sort.unwrap_or_default(),
+            page_args(first, after, last, before),
+        )
+        .await
     }
     /// Enterprises in this grid and its descendants, within the caller's scope.
     #[allow(clippy::too_many_arguments)]
@@ -87,15 +109,28 @@ impl Grid {
         #[graphql(desc = "Page size going backwards.")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Further filters.")] filter: Option<EnterpriseFilterInput>,
-        #[graphql(desc = "Order.", default)] sort: EnterpriseSort,
+        #[graphql(desc = "Order; null or absent means the default.")] sort: Option<EnterpriseSort>,
     ) -> async_graphql::Result<EnterpriseConnection> {
         let mut f = filter.unwrap_or_default().into_service()?;
         f.within_grid = Some(self.0.id);
-        ent_query::list(ctx, f, sort, page_args(first, after, last, before)).await
+        ent_query::list(
+            ctx,
+            f,
+            sort.unwrap_or_default(),
+            page_args(first, after, last, before),
+        )
+        .await
     }
 }
 
-connection!(GridConnection, GridEdge, Grid, grid::Entity, "A page of grids.", "A grid with its cursor.");
+connection!(
+    GridConnection,
+    GridEdge,
+    Grid,
+    grid::Entity,
+    "A page of grids.",
+    "A grid with its cursor."
+);
 
 /// Filters for grid lists.
 #[derive(InputObject, Default)]

@@ -8,7 +8,11 @@ use uuid::Uuid;
 
 use crate::{auth::Actor, children_loader, error::AppResult, service};
 
-async fn mediators<C: ConnectionTrait>(db: &C, actor: &Actor, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<mediator::Model>>> {
+async fn mediators<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<mediator::Model>>> {
     let q = service::visible::<mediator::Entity, C>(db, actor)
         .await?
         .filter(mediator::Column::Active.eq(true))

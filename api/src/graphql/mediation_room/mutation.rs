@@ -56,6 +56,8 @@ impl MediationRoomMutation {
             phone: input.phone,
             description: input.description,
         };
-        Ok(CreateMediationRoomPayload { mediation_room: MediationRoom(svc::create(db(ctx)?, actor(ctx)?, new).await?) })
+        Ok(CreateMediationRoomPayload {
+            mediation_room: MediationRoom(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+        })
     }
 }

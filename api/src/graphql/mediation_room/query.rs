@@ -40,12 +40,22 @@ impl MediationRoomQuery {
         let f = filter.unwrap_or_default();
         let filter = RoomFilter {
             level: f.level.map(Into::into),
-            within_grid: f.within_grid_id.as_ref().map(|i| parse_id("filter.withinGridId", i)).transpose()?,
+            within_grid: f
+                .within_grid_id
+                .as_ref()
+                .map(|i| parse_id("filter.withinGridId", i))
+                .transpose()?,
             language: f.language,
             text: f.text,
         };
-        let l = service::mediation_room::list(db(ctx)?, actor(ctx)?, &filter, &page_args(first, after, last, before), limits(ctx)?)
-            .await?;
+        let l = service::mediation_room::list(
+            db(ctx)?,
+            actor(ctx)?,
+            &filter,
+            &page_args(first, after, last, before),
+            limits(ctx)?,
+        )
+        .await?;
         Ok(MediationRoomConnection::from_listing(l, MediationRoom))
     }
 

@@ -8,7 +8,10 @@ use super::loader::RoomMediators;
 use crate::{
     connection,
     graphql::{
-        case::{query as case_query, types::{CaseConnection, CaseFilterInput, CaseSort}},
+        case::{
+            query as case_query,
+            types::{CaseConnection, CaseFilterInput, CaseSort},
+        },
         enums::MediationLevel,
         grid::types::Grid,
         id, loader,
@@ -62,7 +65,11 @@ impl MediationRoom {
     }
     /// Active mediators of this room, by name.
     async fn mediators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Mediator>> {
-        Ok(loader::many(ctx, RoomMediators(self.0.id)).await?.into_iter().map(Mediator).collect())
+        Ok(loader::many(ctx, RoomMediators(self.0.id))
+            .await?
+            .into_iter()
+            .map(Mediator)
+            .collect())
     }
     /// Cases referred to this room, within the caller's scope.
     #[allow(clippy::too_many_arguments)]
@@ -74,11 +81,17 @@ impl MediationRoom {
         #[graphql(desc = "Page size going backwards.")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Further filters.")] filter: Option<CaseFilterInput>,
-        #[graphql(desc = "Order.", default)] sort: CaseSort,
+        #[graphql(desc = "Order; null or absent means the default.")] sort: Option<CaseSort>,
     ) -> async_graphql::Result<CaseConnection> {
         let mut f = filter.unwrap_or_default().into_service()?;
         f.room = Some(self.0.id);
-        case_query::list(ctx, f, sort, page_args(first, after, last, before)).await
+        case_query::list(
+            ctx,
+            f,
+            sort.unwrap_or_default(),
+            page_args(first, after, last, before),
+        )
+        .await
     }
 }
 

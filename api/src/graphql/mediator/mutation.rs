@@ -41,7 +41,11 @@ pub struct MediatorMutation;
 #[Object]
 impl MediatorMutation {
     /// Adds a mediator to a room.
-    async fn create_mediator(&self, ctx: &Context<'_>, #[graphql(desc = "The input object.")] input: CreateMediatorInput) -> async_graphql::Result<CreateMediatorPayload> {
+    async fn create_mediator(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: CreateMediatorInput,
+    ) -> async_graphql::Result<CreateMediatorPayload> {
         let new = NewMediator {
             room_id: parse_id("input.roomId", &input.room_id)?,
             name: input.name,
@@ -51,6 +55,8 @@ impl MediatorMutation {
             languages: input.languages,
             subject: input.subject,
         };
-        Ok(CreateMediatorPayload { mediator: Mediator(svc::create(db(ctx)?, actor(ctx)?, new).await?) })
+        Ok(CreateMediatorPayload {
+            mediator: Mediator(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+        })
     }
 }

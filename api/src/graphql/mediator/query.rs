@@ -41,19 +41,35 @@ impl MediatorQuery {
     ) -> async_graphql::Result<MediatorConnection> {
         let f = filter.unwrap_or_default();
         let filter = MediatorFilter {
-            room: f.room_id.as_ref().map(|i| parse_id("filter.roomId", i)).transpose()?,
+            room: f
+                .room_id
+                .as_ref()
+                .map(|i| parse_id("filter.roomId", i))
+                .transpose()?,
             language: f.language,
             kind: f.kind.map(Into::into),
             active_only: f.active_only.unwrap_or(true),
             text: f.text,
         };
-        let l = service::mediator::list(db(ctx)?, actor(ctx)?, &filter, &page_args(first, after, last, before), limits(ctx)?)
-            .await?;
+        let l = service::mediator::list(
+            db(ctx)?,
+            actor(ctx)?,
+            &filter,
+            &page_args(first, after, last, before),
+            limits(ctx)?,
+        )
+        .await?;
         Ok(MediatorConnection::from_listing(l, Mediator))
     }
 
     /// One mediator by id.
-    async fn mediator(&self, ctx: &Context<'_>, #[graphql(desc = "Mediator id.")] id: ID) -> async_graphql::Result<Mediator> {
-        Ok(Mediator(service::get::<entity::mediator::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?))
+    async fn mediator(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Mediator id.")] id: ID,
+    ) -> async_graphql::Result<Mediator> {
+        Ok(Mediator(
+            service::get::<entity::mediator::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?,
+        ))
     }
 }

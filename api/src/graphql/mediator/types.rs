@@ -45,7 +45,9 @@ impl Mediator {
     }
     /// The room this mediator works in.
     async fn room(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MediationRoom>> {
-        Ok(loader::one::<mediation_room::Entity>(ctx, Some(self.0.room_id)).await?.map(MediationRoom))
+        Ok(loader::one::<mediation_room::Entity>(ctx, Some(self.0.room_id))
+            .await?
+            .map(MediationRoom))
     }
 }
 

@@ -41,7 +41,11 @@ pub struct UnitMutation;
 #[Object]
 impl UnitMutation {
     /// Creates a unit.
-    async fn create_unit(&self, ctx: &Context<'_>, #[graphql(desc = "The input object.")] input: CreateUnitInput) -> async_graphql::Result<CreateUnitPayload> {
+    async fn create_unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: CreateUnitInput,
+    ) -> async_graphql::Result<CreateUnitPayload> {
         let opt = |n: &str, v: &Option<ID>| v.as_ref().map(|i| parse_id(n, i)).transpose();
         let new = NewUnit {
             code: input.code,
@@ -52,6 +56,8 @@ impl UnitMutation {
             phone: input.phone,
             address: input.address,
         };
-        Ok(CreateUnitPayload { unit: Unit(svc::create(db(ctx)?, actor(ctx)?, new).await?) })
+        Ok(CreateUnitPayload {
+            unit: Unit(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+        })
     }
 }

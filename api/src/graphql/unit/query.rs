@@ -45,12 +45,25 @@ impl UnitQuery {
             within_grid: opt("filter.withinGridId", &f.within_grid_id)?,
             text: f.text,
         };
-        let l = service::unit::list(db(ctx)?, actor(ctx)?, &filter, &page_args(first, after, last, before), limits(ctx)?).await?;
+        let l = service::unit::list(
+            db(ctx)?,
+            actor(ctx)?,
+            &filter,
+            &page_args(first, after, last, before),
+            limits(ctx)?,
+        )
+        .await?;
         Ok(UnitConnection::from_listing(l, Unit))
     }
 
     /// One unit by id.
-    async fn unit(&self, ctx: &Context<'_>, #[graphql(desc = "Unit id.")] id: ID) -> async_graphql::Result<Unit> {
-        Ok(Unit(service::get::<entity::unit::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?))
+    async fn unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Unit id.")] id: ID,
+    ) -> async_graphql::Result<Unit> {
+        Ok(Unit(
+            service::get::<entity::unit::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?,
+        ))
     }
 }

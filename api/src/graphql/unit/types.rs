@@ -7,7 +7,10 @@ use entity::{grid, unit};
 use crate::{
     connection,
     graphql::{
-        case::{query as case_query, types::{CaseConnection, CaseFilterInput, CaseSort}},
+        case::{
+            query as case_query,
+            types::{CaseConnection, CaseFilterInput, CaseSort},
+        },
         enums::UnitKind,
         grid::types::Grid,
         id, loader, mask, page_args,
@@ -50,7 +53,9 @@ impl Unit {
     }
     /// Parent unit.
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Unit>> {
-        Ok(loader::one::<unit::Entity>(ctx, self.0.parent_id).await?.map(Unit))
+        Ok(loader::one::<unit::Entity>(ctx, self.0.parent_id)
+            .await?
+            .map(Unit))
     }
     /// Jurisdiction grid.
     async fn grid(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Grid>> {
@@ -66,12 +71,25 @@ impl Unit {
         #[graphql(desc = "Page size going backwards.")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Further filters.")] filter: Option<CaseFilterInput>,
-        #[graphql(desc = "Order.", default)] sort: CaseSort,
+        #[graphql(desc = "Order; null or absent means the default.")] sort: Option<CaseSort>,
     ) -> async_graphql::Result<CaseConnection> {
         let mut f = filter.unwrap_or_default().into_service()?;
         f.unit = Some(self.0.id);
-        case_query::list(ctx, f, sort, page_args(first, after, last, before)).await
+        case_query::list(
+            ctx,
+            f,
+            sort.unwrap_or_default(),
+            page_args(first, after, last, before),
+        )
+        .await
     }
 }
 
-connection!(UnitConnection, UnitEdge, Unit, unit::Entity, "A page of units.", "A unit with its cursor.");
+connection!(
+    UnitConnection,
+    UnitEdge,
+    Unit,
+    unit::Entity,
+    "A page of units.",
+    "A unit with its cursor."
+);

@@ -62,17 +62,28 @@ pub struct VolunteerMutation;
 #[Object]
 impl VolunteerMutation {
     /// Registers a volunteer in one or more teams.
-    async fn create_volunteer(&self, ctx: &Context<'_>, #[graphql(desc = "The input object.")] input: CreateVolunteerInput) -> async_graphql::Result<CreateVolunteerPayload> {
+    async fn create_volunteer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: CreateVolunteerInput,
+    ) -> async_graphql::Result<CreateVolunteerPayload> {
         let new = NewVolunteer {
             name: input.name,
             phone: input.phone,
             resident_id: input.resident_id,
             team_ids: parse_ids("input.teamIds", &input.team_ids)?,
-            skills: input.skills.unwrap_or_default().into_iter().map(Into::into).collect(),
+            skills: input
+                .skills
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             languages: input.languages.unwrap_or_default(),
             subject: input.subject,
         };
-        Ok(CreateVolunteerPayload { volunteer: Volunteer(svc::create(db(ctx)?, actor(ctx)?, new).await?) })
+        Ok(CreateVolunteerPayload {
+            volunteer: Volunteer(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+        })
     }
 
     /// Records an honour for a volunteer.
@@ -87,6 +98,8 @@ impl VolunteerMutation {
             awarded_by: input.awarded_by,
             awarded_on: input.awarded_on,
         };
-        Ok(AwardVolunteerHonourPayload { honour: Honour(svc::award_honour(db(ctx)?, actor(ctx)?, new).await?) })
+        Ok(AwardVolunteerHonourPayload {
+            honour: Honour(svc::award_honour(db(ctx)?, actor(ctx)?, new).await?),
+        })
     }
 }

@@ -15,7 +15,8 @@ pub async fn list(
     sort: VolunteerSort,
     args: PageArgs,
 ) -> async_graphql::Result<VolunteerConnection> {
-    let l = service::volunteer::list(db(ctx)?, actor(ctx)?, &filter, sort.into(), &args, limits(ctx)?).await?;
+    let l =
+        service::volunteer::list(db(ctx)?, actor(ctx)?, &filter, sort.into(), &args, limits(ctx)?).await?;
     Ok(VolunteerConnection::from_listing(l, Volunteer))
 }
 
@@ -35,14 +36,26 @@ impl VolunteerQuery {
         #[graphql(desc = "Page size going backwards.")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<VolunteerFilterInput>,
-        #[graphql(desc = "Order.", default)] sort: VolunteerSort,
+        #[graphql(desc = "Order; null or absent means the default.")] sort: Option<VolunteerSort>,
     ) -> async_graphql::Result<VolunteerConnection> {
         let f = filter.unwrap_or_default().into_service()?;
-        list(ctx, f, sort, page_args(first, after, last, before)).await
+        list(
+            ctx,
+            f,
+            sort.unwrap_or_default(),
+            page_args(first, after, last, before),
+        )
+        .await
     }
 
     /// One volunteer by id; NOT_FOUND when outside the caller's scope.
-    async fn volunteer(&self, ctx: &Context<'_>, #[graphql(desc = "Volunteer id.")] id: ID) -> async_graphql::Result<Volunteer> {
-        Ok(Volunteer(service::get::<entity::volunteer::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?))
+    async fn volunteer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Volunteer id.")] id: ID,
+    ) -> async_graphql::Result<Volunteer> {
+        Ok(Volunteer(
+            service::get::<entity::volunteer::Entity, _>(db(ctx)?, actor(ctx)?, lookup_id(&id)?).await?,
+        ))
     }
 }

@@ -51,7 +51,11 @@ impl Volunteer {
     }
     /// Skills.
     async fn skills(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Skill>> {
-        Ok(loader::many(ctx, VolunteerSkills(self.0.id)).await?.into_iter().map(Into::into).collect())
+        Ok(loader::many(ctx, VolunteerSkills(self.0.id))
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
     /// Languages spoken (BCP 47).
     async fn languages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
@@ -59,11 +63,19 @@ impl Volunteer {
     }
     /// Honours received.
     async fn honours(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Honour>> {
-        Ok(loader::many(ctx, VolunteerHonours(self.0.id)).await?.into_iter().map(Honour).collect())
+        Ok(loader::many(ctx, VolunteerHonours(self.0.id))
+            .await?
+            .into_iter()
+            .map(Honour)
+            .collect())
     }
     /// Team memberships.
     async fn memberships(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Membership>> {
-        Ok(loader::many(ctx, VolunteerMemberships(self.0.id)).await?.into_iter().map(Membership).collect())
+        Ok(loader::many(ctx, VolunteerMemberships(self.0.id))
+            .await?
+            .into_iter()
+            .map(Membership)
+            .collect())
     }
 }
 
@@ -99,7 +111,9 @@ pub struct Membership(pub volunteer_membership::Model);
 impl Membership {
     /// The team.
     async fn team(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<VolunteerTeam>> {
-        Ok(loader::one::<volunteer_team::Entity>(ctx, Some(self.0.team_id)).await?.map(VolunteerTeam))
+        Ok(loader::one::<volunteer_team::Entity>(ctx, Some(self.0.team_id))
+            .await?
+            .map(VolunteerTeam))
     }
     /// Member or leader.
     async fn role(&self) -> MembershipRole {
@@ -139,7 +153,11 @@ impl VolunteerFilterInput {
     /// Converts to the service filter.
     pub fn into_service(self) -> async_graphql::Result<VolunteerFilter> {
         Ok(VolunteerFilter {
-            team: self.team_id.as_ref().map(|i| parse_id("filter.teamId", i)).transpose()?,
+            team: self
+                .team_id
+                .as_ref()
+                .map(|i| parse_id("filter.teamId", i))
+                .transpose()?,
             status: self.status.map(Into::into),
             skill: self.skill.map(Into::into),
             language: self.language,

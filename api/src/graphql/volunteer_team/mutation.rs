@@ -53,6 +53,8 @@ impl VolunteerTeamMutation {
             grid_id: opt("input.gridId", &input.grid_id)?,
             unit_id: opt("input.unitId", &input.unit_id)?,
         };
-        Ok(CreateVolunteerTeamPayload { volunteer_team: VolunteerTeam(svc::create(db(ctx)?, actor(ctx)?, new).await?) })
+        Ok(CreateVolunteerTeamPayload {
+            volunteer_team: VolunteerTeam(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+        })
     }
 }

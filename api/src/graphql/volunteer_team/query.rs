@@ -38,11 +38,21 @@ impl VolunteerTeamQuery {
         let f = filter.unwrap_or_default();
         let filter = TeamFilter {
             kind: f.kind.map(Into::into),
-            within_grid: f.within_grid_id.as_ref().map(|i| parse_id("filter.withinGridId", i)).transpose()?,
+            within_grid: f
+                .within_grid_id
+                .as_ref()
+                .map(|i| parse_id("filter.withinGridId", i))
+                .transpose()?,
             text: f.text,
         };
-        let l = service::volunteer_team::list(db(ctx)?, actor(ctx)?, &filter, &page_args(first, after, last, before), limits(ctx)?)
-            .await?;
+        let l = service::volunteer_team::list(
+            db(ctx)?,
+            actor(ctx)?,
+            &filter,
+            &page_args(first, after, last, before),
+            limits(ctx)?,
+        )
+        .await?;
         Ok(VolunteerTeamConnection::from_listing(l, VolunteerTeam))
     }
 

@@ -11,7 +11,10 @@ use crate::{
         grid::types::Grid,
         id, loader, page_args,
         unit::types::Unit,
-        volunteer::{query as vol_query, types::{VolunteerConnection, VolunteerFilterInput, VolunteerSort}},
+        volunteer::{
+            query as vol_query,
+            types::{VolunteerConnection, VolunteerFilterInput, VolunteerSort},
+        },
     },
 };
 
@@ -63,11 +66,17 @@ impl VolunteerTeam {
         #[graphql(desc = "Page size going backwards.")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Further filters.")] filter: Option<VolunteerFilterInput>,
-        #[graphql(desc = "Order.", default)] sort: VolunteerSort,
+        #[graphql(desc = "Order; null or absent means the default.")] sort: Option<VolunteerSort>,
     ) -> async_graphql::Result<VolunteerConnection> {
         let mut f = filter.unwrap_or_default().into_service()?;
         f.team = Some(self.0.id);
-        vol_query::list(ctx, f, sort, page_args(first, after, last, before)).await
+        vol_query::list(
+            ctx,
+            f,
+            sort.unwrap_or_default(),
+            page_args(first, after, last, before),
+        )
+        .await
     }
 }
 
