@@ -2,6 +2,7 @@
 
 mod access_matrix;
 mod auth;
+mod cli;
 mod fixtures;
 mod harness;
 mod http;

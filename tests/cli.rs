@@ -1,0 +1,193 @@
+//! The binary as a newcomer uses it: `serve` in a fresh directory (SQLite under data/, demo
+//! data), `token` beside it, a query with that token, SIGTERM; `export-schema`; production
+//! refusing to start without its JWT settings.
+
+use std::{
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_fengqiao");
+
+fn fresh_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("fengqiao-cli-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A command with the environment of a newcomer: no database or JWT settings inherited.
+fn fengqiao(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("FENGQIAO_ENV")
+        .env_remove("FENGQIAO_JWT_SECRET")
+        .env_remove("FENGQIAO_JWT_ISSUER")
+        .env_remove("FENGQIAO_JWT_AUDIENCE")
+        .env_remove("FENGQIAO_DEMO_DATA");
+    c
+}
+
+#[tokio::test]
+async fn serve_token_query_and_graceful_shutdown() {
+    let dir = fresh_dir();
+    let port = free_port();
+    let mut server = fengqiao(&dir)
+        .env("FENGQIAO_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start fengqiao serve");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    loop {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
+            if r.status() == 200 {
+                break;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        dir.join("data/fengqiao.db").exists(),
+        "the default SQLite file is data/fengqiao.db"
+    );
+
+    let out = fengqiao(&dir)
+        .args(["token", "--role", "commander"])
+        .output()
+        .expect("token");
+    assert!(
+        out.status.success(),
+        "token failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let body: Value = client
+        .post(format!("{base}/graphql"))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ cases(first: 5) { totalCount edges { node { trackingNumber status grid { name } enterprise { name } } } } }" }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    assert!(body.get("errors").is_none(), "{body}");
+    let total = body["data"]["cases"]["totalCount"].as_u64().unwrap_or(0);
+    assert!(
+        total >= 30,
+        "demo district should hold cases at every stage, got {total}"
+    );
+    assert_eq!(body["data"]["cases"]["edges"].as_array().map(Vec::len), Some(5));
+    assert!(
+        body["data"]["cases"]["edges"][0]["node"]["grid"]["name"].is_string(),
+        "{body}"
+    );
+
+    // A grid worker's demo token sees some cases, fewer than the commander.
+    let out = fengqiao(&dir)
+        .args(["token", "--role", "grid-worker"])
+        .output()
+        .expect("token");
+    let gw = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let body: Value = client
+        .post(format!("{base}/graphql"))
+        .bearer_auth(&gw)
+        .json(&json!({ "query": "{ cases { totalCount } }" }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    let gw_total = body["data"]["cases"]["totalCount"].as_u64().unwrap_or(0);
+    assert!(
+        gw_total > 0 && gw_total < total,
+        "grid worker sees {gw_total} of {total}"
+    );
+
+    // SIGTERM: the server stops by itself, successfully.
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(s) = server.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(30),
+            "server ignored SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+
+    // A restart keeps the data and does not load the demo twice.
+    let out = fengqiao(&dir).arg("migrate").output().expect("migrate");
+    assert!(out.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn export_schema_prints_the_committed_schema() {
+    let dir = fresh_dir();
+    let out = fengqiao(&dir)
+        .arg("export-schema")
+        .output()
+        .expect("export-schema");
+    assert!(out.status.success());
+    let committed =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql"))
+            .expect("schema.graphql");
+    assert!(
+        String::from_utf8_lossy(&out.stdout) == committed,
+        "export-schema differs from schema.graphql"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn production_refuses_to_start_without_jwt_settings_and_mints_no_tokens() {
+    let dir = fresh_dir();
+    let out = fengqiao(&dir)
+        .env("FENGQIAO_ENV", "production")
+        .env("FENGQIAO_LISTEN", format!("127.0.0.1:{}", free_port()))
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("FENGQIAO_JWT_SECRET"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = fengqiao(&dir)
+        .env("FENGQIAO_ENV", "production")
+        .env("FENGQIAO_JWT_SECRET", "a-production-secret-of-at-least-32-bytes")
+        .env("FENGQIAO_JWT_ISSUER", "https://idp.example")
+        .env("FENGQIAO_JWT_AUDIENCE", "fengqiao")
+        .args(["token", "--role", "admin"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "production must not mint tokens");
+    assert!(
+        !dir.join("data/dev-jwt-secret").exists(),
+        "production must not write a development secret"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
