@@ -108,12 +108,16 @@ impl TestApp {
             counter.fetch_add(1, Ordering::SeqCst);
         });
         db::migrate(&conn).await.expect("migrate");
-        let state = AppState::new(config, conn.clone());
+        let state = AppState::new(config, conn.clone()).await.expect("app state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let router = http::router(state.clone());
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
         });
         statements.store(0, Ordering::SeqCst);
         TestApp {

@@ -19,10 +19,20 @@ async fn health_get_json_and_batches() {
     }
     let token = app.token(Role::Admin, "admin", Scope::default());
 
-    // GET runs queries...
+    // GET without a header that a cross-site page cannot set is refused (CSRF guard)...
     let res = c
         .get(format!("{}/graphql", app.base))
         .query(&[("query", "{ viewer { role } }")])
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 400);
+    // ...with one, GET runs queries...
+    let res = c
+        .get(format!("{}/graphql", app.base))
+        .query(&[("query", "{ viewer { role } }")])
+        .header("x-requested-with", "fetch")
         .bearer_auth(&token)
         .send()
         .await
@@ -37,6 +47,7 @@ async fn health_get_json_and_batches() {
             "query",
             "mutation { createUnit(input: {code: \"U\", name: \"U\", kind: FIRE}) { unit { id } } }",
         )])
+        .header("x-requested-with", "fetch")
         .bearer_auth(&token)
         .send()
         .await
@@ -75,7 +86,9 @@ async fn health_get_json_and_batches() {
     assert_eq!(res.status(), 400);
 
     // Syntax errors get a stable code and a request id.
-    let body = app.gql(Some(&token), "{ viewer { role ", json!({})).await;
+    let (status, body) = app.gql_status(Some(&token), "{ viewer { role ", json!({})).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["extensions"]["limit"], "syntax");
     assert_eq!(error_code(&body).as_deref(), Some("BAD_USER_INPUT"));
     assert!(body["errors"][0]["extensions"]["requestId"].is_string());
     // A malformed id in a lookup finds nothing; in a filter it is bad input.

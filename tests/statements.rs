@@ -18,14 +18,14 @@ const PAGE: &str = r#"query($n: Int!) {
     edges { cursor node {
       id trackingNumber status
       grid { name parent { name } }
-      enterprise { name contacts { name } }
+      enterprise { name contacts { name { masked } } }
       room { name mediators { name languages } }
       sessions { outcome mediators { name } }
       timeline { seq kind }
       followUps { satisfied }
       assignments { status unit { name } }
-      parties { name }
-      volunteerTasks { status team { name } volunteer { name } }
+      parties { name { masked } }
+      volunteerTasks { status team { name } volunteer { name { masked } } }
     } }
   }
 }"#;

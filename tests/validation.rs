@@ -11,9 +11,9 @@ use crate::{
 const CREATE_ENTERPRISE: &str =
     "mutation($i: CreateEnterpriseInput!) { createEnterprise(input: $i) { enterprise { id creditCode } } }";
 const CREATE_VOLUNTEER: &str =
-    "mutation($i: CreateVolunteerInput!) { createVolunteer(input: $i) { volunteer { id name phone residentId } } }";
+    "mutation($i: CreateVolunteerInput!) { createVolunteer(input: $i) { volunteer { id name { masked } phone { masked } residentId { masked } } } }";
 const REPORT: &str = "mutation($i: ReportCaseInput!) { reportCase(input: $i) { case {
-    id trackingNumber status reporterPhone source reporterRole timeline { seq kind toStatus } parties { name residentId } } } }";
+    id trackingNumber status reporterPhone { masked } source reporterRole timeline { seq kind toStatus } parties { name { masked } residentId { masked } } } } }";
 
 fn expect_bad(body: &Value, field: &str) {
     assert_eq!(error_code(body).as_deref(), Some("BAD_USER_INPUT"), "{body}");
@@ -126,9 +126,9 @@ async fn volunteer_input_is_checked_and_a_failure_writes_nothing() {
         .gql(Some(&admin), CREATE_VOLUNTEER, with("residentId", json!(rid)))
         .await;
     let v = &data(&body)["createVolunteer"]["volunteer"];
-    assert_eq!(v["name"], "李*");
-    assert_eq!(v["phone"], "139****5678");
-    assert_eq!(v["residentId"], format!("330106********{}", &rid[14..]));
+    assert_eq!(v["name"]["masked"], "李*");
+    assert_eq!(v["phone"]["masked"], "139****5678");
+    assert_eq!(v["residentId"]["masked"], format!("330106********{}", &rid[14..]));
     let body = app
         .gql(Some(&admin), CREATE_VOLUNTEER, with("residentId", json!(rid)))
         .await;
@@ -199,12 +199,12 @@ async fn report_case_validates_and_records_its_first_timeline_entry() {
     assert_eq!(c["status"], "REPORTED");
     assert_eq!(c["source"], "MINI_PROGRAM");
     assert_eq!(c["reporterRole"], "CITIZEN");
-    assert_eq!(c["reporterPhone"], "138****1234");
+    assert_eq!(c["reporterPhone"]["masked"], "138****1234");
     assert_eq!(
         c["timeline"],
         json!([{ "seq": 1, "kind": "REPORTED", "toStatus": "REPORTED" }])
     );
-    assert_eq!(c["parties"][0]["residentId"], "110105********002X");
+    assert_eq!(c["parties"][0]["residentId"]["masked"], "110105********002X");
     // The reporter finds it again by number.
     let body = app
         .gql(

@@ -146,7 +146,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(config.clone(), conn.clone());
+    let state = AppState::new(config.clone(), conn.clone()).await?;
     tracing::info!(%addr, mode = ?config.mode, "fengqiao listening");
     if config.mode == Mode::Development {
         println!("\nfengqiao (development) on http://{addr}/  — GraphiQL; API at http://{addr}/graphql\n");
@@ -165,9 +165,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         println!();
     }
     let grace = config.shutdown_grace;
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown_signal(grace))
-        .await?;
+    axum::serve(
+        listener,
+        http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal(grace))
+    .await?;
     conn.close().await?;
     tracing::info!("stopped");
     Ok(())

@@ -72,6 +72,95 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// How long a DataLoader gathers keys before running one batched query.
     pub loader_delay: Duration,
+    /// Security controls.
+    pub security: SecurityConfig,
+}
+
+/// Limits and switches of the request pipeline (see SECURITY.md).
+#[derive(Clone, Debug)]
+pub struct SecurityConfig {
+    /// Introspection queries allowed.
+    pub introspection: bool,
+    /// "Did you mean" suggestions in errors.
+    pub suggestions: bool,
+    /// Requests must name a registered client (`X-Client-Id`); otherwise they are anonymous.
+    pub require_client: bool,
+    /// Origins allowed by CORS (none: no cross-origin access).
+    pub cors_origins: Vec<String>,
+    /// A JSON file of additional trusted token issuers (JWKS or secrets).
+    pub issuers_file: Option<PathBuf>,
+    /// Per-operation ceilings applied before execution.
+    pub limits: crate::limits::Limits,
+    /// Most operations in one batched request.
+    pub max_batch: usize,
+    /// Largest request body in bytes.
+    pub max_body_bytes: usize,
+    /// Requests per minute of one anonymous address.
+    pub rate_anonymous_per_min: u32,
+    /// Requests per minute of one signed-in actor.
+    pub rate_actor_per_min: u32,
+    /// Requests per minute from one address, whoever sends them.
+    pub rate_address_per_min: u32,
+    /// Operations remembered by the automatic persisted-query protocol.
+    pub apq_cache_entries: usize,
+}
+
+impl SecurityConfig {
+    /// Defaults for `mode` before environment overrides.
+    pub fn defaults(mode: Mode, max_page_size: u64, default_page_size: u64) -> Self {
+        let dev = mode == Mode::Development;
+        SecurityConfig {
+            introspection: dev,
+            suggestions: dev,
+            require_client: !dev,
+            cors_origins: Vec::new(),
+            issuers_file: None,
+            limits: crate::limits::Limits {
+                max_page_size: usize::try_from(max_page_size).unwrap_or(100),
+                default_page_size: usize::try_from(default_page_size).unwrap_or(20),
+                ..Default::default()
+            },
+            max_batch: 10,
+            max_body_bytes: 256 * 1024,
+            rate_anonymous_per_min: 60,
+            rate_actor_per_min: 1200,
+            rate_address_per_min: 3000,
+            apq_cache_entries: 10_000,
+        }
+    }
+
+    fn from_env(mode: Mode, max_page_size: u64, default_page_size: u64) -> Result<Self, ConfigError> {
+        let d = Self::defaults(mode, max_page_size, default_page_size);
+        let l = d.limits;
+        Ok(SecurityConfig {
+            introspection: parse("FENGQIAO_INTROSPECTION", d.introspection)?,
+            suggestions: parse("FENGQIAO_SUGGESTIONS", d.suggestions)?,
+            require_client: parse("FENGQIAO_REQUIRE_CLIENT", d.require_client)?,
+            cors_origins: var("FENGQIAO_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            issuers_file: var("FENGQIAO_ISSUERS_FILE").map(PathBuf::from),
+            limits: crate::limits::Limits {
+                max_depth: parse("FENGQIAO_MAX_DEPTH", l.max_depth)?,
+                max_complexity: parse("FENGQIAO_MAX_COMPLEXITY", l.max_complexity)?,
+                max_aliases: parse("FENGQIAO_MAX_ALIASES", l.max_aliases)?,
+                max_root_fields: parse("FENGQIAO_MAX_ROOT_FIELDS", l.max_root_fields)?,
+                max_directives: parse("FENGQIAO_MAX_DIRECTIVES", l.max_directives)?,
+                ..l
+            },
+            max_batch: parse("FENGQIAO_MAX_BATCH", d.max_batch)?,
+            max_body_bytes: parse("FENGQIAO_MAX_BODY_BYTES", d.max_body_bytes)?,
+            rate_anonymous_per_min: parse("FENGQIAO_RATE_ANONYMOUS_PER_MIN", d.rate_anonymous_per_min)?,
+            rate_actor_per_min: parse("FENGQIAO_RATE_ACTOR_PER_MIN", d.rate_actor_per_min)?,
+            rate_address_per_min: parse("FENGQIAO_RATE_ADDRESS_PER_MIN", d.rate_address_per_min)?,
+            apq_cache_entries: d.apq_cache_entries,
+        })
+    }
 }
 
 /// The default SQLite location, relative to the working directory.
@@ -160,6 +249,7 @@ impl Config {
             seed_demo: mode == Mode::Development && parse("FENGQIAO_DEMO_DATA", true)?,
             shutdown_grace: Duration::from_secs(parse("FENGQIAO_SHUTDOWN_GRACE_SECS", 20)?),
             loader_delay: Duration::from_micros(parse("FENGQIAO_LOADER_DELAY_US", 1000)?),
+            security: SecurityConfig::from_env(mode, max_page_size, 20.min(max_page_size))?,
         })
     }
 
@@ -181,6 +271,7 @@ impl Config {
             seed_demo: false,
             shutdown_grace: Duration::from_secs(2),
             loader_delay: Duration::from_millis(1),
+            security: SecurityConfig::defaults(Mode::Development, 100, 20),
         }
     }
 }

@@ -1,43 +1,84 @@
 //! The HTTP surface: `/graphql` (POST JSON, GET for queries), health checks, GraphiQL.
+//!
+//! Every request passes, in order and before any SQL runs: body size, content type (CSRF
+//! guard), client identification, token verification, role-per-client check, rate limits,
+//! batch size, persisted-query resolution or allow-list, and the operation limits. Then it
+//! executes, and every mutation is written to the audit log.
 
-use std::sync::Arc;
+use std::{net::SocketAddr, sync::Arc};
 
-use async_graphql::{BatchRequest, BatchResponse, Request};
+use async_graphql::{Request, Response as GqlResponse, ServerError};
 use axum::{
     body::Bytes,
-    extract::{DefaultBodyLimit, Query, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    extract::{ConnectInfo, DefaultBodyLimit, Query, State},
+    http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
     Json, Router,
 };
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    auth::Actor,
+    auth::{Actor, Role},
     config::Mode,
     error::{code, AppError},
     graphql::loader,
+    limits::{self, OperationKind},
+    request::RequestInfo,
+    service::{
+        audit::{self, Action, Entry},
+        client::{sha256_hex, ClientInfo},
+    },
 };
 
-/// Largest request body accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// Most operations accepted in one batched request.
-pub const MAX_BATCH: usize = 10;
+/// The header that names the calling client application.
+pub const CLIENT_HEADER: &str = "x-client-id";
 
 /// Builds the router.
 pub fn router(state: Arc<AppState>) -> Router {
+    let sec = &state.config.security;
     let mut r = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz));
+        .route("/readyz", get(readyz))
+        .route("/admin/audit.csv", get(crate::graphql::audit::export_csv));
     if state.config.mode == Mode::Development {
         r = r.merge(crate::graphiql::routes());
     }
-    r.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(state)
+    let cors = {
+        let origins: Vec<HeaderValue> = sec
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(origins)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static(CLIENT_HEADER),
+                HeaderName::from_static("x-requested-with"),
+            ])
+    };
+    r.layer(DefaultBodyLimit::max(sec.max_body_bytes))
+        .layer(cors)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let rid = Uuid::now_v7().to_string();
+    tracing::error!(request_id = %rid, "handler panicked");
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        code::INTERNAL,
+        "internal error",
+        &rid,
+    )
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -59,12 +100,20 @@ async fn readyz(State(app): State<Arc<AppState>>) -> Response {
 }
 
 /// A response carrying one GraphQL-shaped error.
-fn error_response(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response {
+pub fn error_response(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response {
+    rejection(status, code, message, request_id, json!({}))
+}
+
+fn rejection(status: StatusCode, code: &str, message: &str, request_id: &str, extra: Value) -> Response {
+    let mut ext = json!({ "code": code, "requestId": request_id });
+    if let (Some(e), Some(x)) = (ext.as_object_mut(), extra.as_object()) {
+        for (k, v) in x {
+            e.insert(k.clone(), v.clone());
+        }
+    }
     let mut res = (
         status,
-        Json(json!({
-            "errors": [{ "message": message, "extensions": { "code": code, "requestId": request_id } }]
-        })),
+        Json(json!({ "errors": [{ "message": message, "extensions": ext }] })),
     )
         .into_response();
     if let Ok(v) = HeaderValue::from_str(request_id) {
@@ -73,8 +122,69 @@ fn error_response(status: StatusCode, code: &str, message: &str, request_id: &st
     res
 }
 
+fn app_error_response(e: &AppError, request_id: &str) -> Response {
+    let status = match e.code() {
+        code::UNAUTHENTICATED => StatusCode::UNAUTHORIZED,
+        code::FORBIDDEN => StatusCode::FORBIDDEN,
+        code::RATE_LIMITED => StatusCode::TOO_MANY_REQUESTS,
+        code::INTERNAL => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let message = if e.code() == code::INTERNAL {
+        "internal error".to_owned()
+    } else {
+        e.to_string()
+    };
+    let mut res = match e {
+        AppError::RateLimited { retry_after_secs } => rejection(
+            status,
+            e.code(),
+            &message,
+            request_id,
+            json!({ "retryAfterSeconds": retry_after_secs }),
+        ),
+        _ => error_response(status, e.code(), &message, request_id),
+    };
+    if let AppError::RateLimited { retry_after_secs } = e {
+        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    res
+}
+
+/// The calling client, as far as the pipeline is concerned.
+enum Client {
+    /// A registered, enabled client.
+    Known(Arc<ClientInfo>),
+    /// No client named, and none required (development console, tests).
+    Console,
+    /// Named but unknown or disabled, or missing where required: public data only.
+    Unknown,
+}
+
+impl Client {
+    fn id(&self) -> Option<String> {
+        match self {
+            Client::Known(c) => Some(c.client_id.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn identify(app: &AppState, headers: &HeaderMap) -> Client {
+    match headers.get(CLIENT_HEADER).and_then(|v| v.to_str().ok()) {
+        Some(id) => match app.clients.get(id.trim()) {
+            Some(c) => Client::Known(c),
+            None => Client::Unknown,
+        },
+        None if app.config.security.require_client => Client::Unknown,
+        None => Client::Console,
+    }
+}
+
 /// Reads the bearer token, if any, into an actor.
-fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Arc<Actor>, AppError> {
+async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Arc<Actor>, AppError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Actor::anonymous());
     };
@@ -85,52 +195,319 @@ fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Arc<Actor>, AppEr
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or_else(|| AppError::Unauthenticated("expected Authorization: Bearer <token>".into()))?;
-    Ok(Arc::new(app.keys.verify(token.trim())?))
+    Ok(Arc::new(app.authenticate(token.trim()).await?))
 }
 
-fn request_id() -> String {
-    Uuid::now_v7().to_string()
+/// Everything settled about a request before its operations are looked at.
+struct Caller {
+    actor: Arc<Actor>,
+    client: Client,
+    info: RequestInfo,
 }
 
-async fn execute(app: &AppState, actor: Arc<Actor>, batch: BatchRequest, request_id: &str) -> Response {
-    let span = tracing::info_span!("graphql", request_id, role = actor.role.as_str());
-    let _enter = span.enter();
-    let prepare = |r: Request| {
-        r.data(actor.clone()).data(loader::for_request(
-            app.db.clone(),
-            actor.clone(),
-            app.config.loader_delay,
-        ))
-    };
-    let batch = match batch {
-        BatchRequest::Single(r) => BatchRequest::Single(prepare(r)),
-        BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(prepare).collect()),
-    };
-    drop(_enter);
-    let mut resp = app.schema.execute_batch(batch).await;
-    tag_errors(&mut resp, request_id);
-    let mut res = Json(resp).into_response();
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        res.headers_mut().insert("x-request-id", v);
-    }
-    res
-}
-
-/// Gives every error a request id, so a user's report can be matched with the log; errors
-/// without a code (parse and validation errors) get `BAD_USER_INPUT`.
-fn tag_errors(resp: &mut BatchResponse, request_id: &str) {
-    let responses: Vec<&mut async_graphql::Response> = match resp {
-        BatchResponse::Single(r) => vec![r],
-        BatchResponse::Batch(rs) => rs.iter_mut().collect(),
-    };
-    for r in responses {
-        for e in &mut r.errors {
-            let ext = e.extensions.get_or_insert_with(Default::default);
-            if ext.get("code").is_none() {
-                ext.set("code", code::BAD_USER_INPUT);
-            }
-            ext.set("requestId", request_id);
+async fn admit(
+    app: &AppState,
+    headers: &HeaderMap,
+    addr: SocketAddr,
+    request_id: &str,
+) -> Result<Caller, AppError> {
+    let client = identify(app, headers);
+    let mut actor = authenticate(app, headers).await?;
+    match &client {
+        Client::Unknown if !actor.is_anonymous() => {
+            return Err(AppError::forbidden(
+                "unknown or disabled client: send a registered X-Client-Id with signed-in requests",
+            ))
         }
+        Client::Unknown => actor = Actor::anonymous(),
+        Client::Known(c) if !c.allows(actor.role) => {
+            return Err(AppError::forbidden(format!(
+                "client {} does not accept {} tokens",
+                c.client_id,
+                actor.role.as_str()
+            )))
+        }
+        _ => {}
+    }
+    let info = RequestInfo {
+        request_id: request_id.to_owned(),
+        client_id: client.id(),
+        ip: addr.ip(),
+    };
+    Ok(Caller { actor, client, info })
+}
+
+/// Takes `n` tokens from each bucket that applies to this caller.
+fn rate_limit(app: &AppState, c: &Caller, n: usize) -> Result<(), AppError> {
+    let sec = &app.config.security;
+    let ip = c.info.ip;
+    let mut buckets: Vec<(String, u32)> = vec![(format!("ip:{ip}"), sec.rate_address_per_min)];
+    match (&c.actor.subject, c.actor.role) {
+        (_, Role::Anonymous) | (None, _) => buckets.push((format!("anon:{ip}"), sec.rate_anonymous_per_min)),
+        (Some(sub), role) => buckets.push((format!("actor:{}:{sub}", role.as_str()), sec.rate_actor_per_min)),
+    }
+    if let Client::Known(cl) = &c.client {
+        buckets.push((format!("client:{}", cl.client_id), cl.rate_limit_per_minute));
+    }
+    for _ in 0..n.max(1) {
+        for (key, per_min) in &buckets {
+            app.rate
+                .check(key, *per_min)
+                .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        }
+    }
+    Ok(())
+}
+
+/// One operation as sent, before checks.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawOperation {
+    #[serde(default)]
+    query: Option<String>,
+    #[serde(default)]
+    operation_name: Option<String>,
+    #[serde(default)]
+    variables: Option<Value>,
+    #[serde(default)]
+    extensions: Option<Value>,
+}
+
+/// An operation that failed a check, with the error to answer.
+struct Refusal {
+    code: &'static str,
+    message: String,
+    extra: Value,
+    mutation: bool,
+}
+
+fn refusal(code: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal {
+        code,
+        message: message.into(),
+        extra: json!({}),
+        mutation: false,
+    }
+}
+
+/// Resolves the text of `op` (persisted queries, allow-list) and checks its limits.
+fn prepare(
+    app: &AppState,
+    caller: &Caller,
+    op: RawOperation,
+    get: bool,
+) -> Result<(Request, OperationKind), Refusal> {
+    let hash = op
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("persistedQuery"))
+        .and_then(|p| p.get("sha256Hash"))
+        .and_then(Value::as_str)
+        .map(|h| h.to_ascii_lowercase());
+    let query = match (&caller.client, op.query.filter(|q| !q.trim().is_empty()), hash) {
+        // Strict allow-list: only the client's registered operations run.
+        (Client::Known(c), text, hash) if c.allow_list_only => {
+            let sha = match (&text, hash) {
+                (Some(t), _) => sha256_hex(t),
+                (None, Some(h)) => h,
+                (None, None) => {
+                    return Err(refusal(
+                        code::BAD_USER_INPUT,
+                        "send a query or a persisted query hash",
+                    ))
+                }
+            };
+            match c.operations.get(&sha) {
+                Some(q) => q.clone(),
+                None => {
+                    return Err(Refusal {
+                        code: code::FORBIDDEN,
+                        message: "operation not registered for this client".into(),
+                        extra: json!({ "reason": "NOT_ALLOW_LISTED" }),
+                        mutation: false,
+                    })
+                }
+            }
+        }
+        (_, Some(text), Some(h)) => {
+            if sha256_hex(&text) != h {
+                return Err(refusal(
+                    code::BAD_USER_INPUT,
+                    "persisted query hash does not match the query",
+                ));
+            }
+            app.remember_persisted(h, &text);
+            text
+        }
+        (_, Some(text), None) => text,
+        (_, None, Some(h)) => match app.persisted(&h) {
+            Some(q) => q,
+            None => {
+                return Err(Refusal {
+                    code: "PERSISTED_QUERY_NOT_FOUND",
+                    message: "PersistedQueryNotFound".into(),
+                    extra: json!({}),
+                    mutation: false,
+                })
+            }
+        },
+        (_, None, None) => return Err(refusal(code::BAD_USER_INPUT, "missing query")),
+    };
+    let variables = op.variables.unwrap_or(Value::Null);
+    let analysis = limits::analyze(
+        &query,
+        op.operation_name.as_deref(),
+        &variables,
+        &app.config.security.limits,
+    )
+    .map_err(|v| Refusal {
+        code: code::BAD_USER_INPUT,
+        message: v.message.clone(),
+        extra: json!({ "limit": v.limit, "max": v.max, "actual": v.actual }),
+        mutation: false,
+    })?;
+    if get && analysis.operation != OperationKind::Query {
+        return Err(Refusal {
+            code: code::BAD_USER_INPUT,
+            message: "GET runs queries only; send mutations by POST".into(),
+            extra: json!({ "reason": "METHOD" }),
+            mutation: true,
+        });
+    }
+    let mut req = Request::new(query);
+    if let Some(name) = op.operation_name {
+        req = req.operation_name(name);
+    }
+    if !variables.is_null() {
+        req = req.variables(async_graphql::Variables::from_json(variables));
+    }
+    Ok((req, analysis.operation))
+}
+
+fn refusal_response(r: &Refusal, request_id: &str) -> GqlResponse {
+    let mut e = ServerError::new(r.message.clone(), None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", r.code);
+    ext.set("requestId", request_id);
+    if let Some(x) = r.extra.as_object() {
+        for (k, v) in x {
+            if let Ok(cv) = async_graphql::Value::from_json(v.clone()) {
+                ext.set(k.as_str(), cv);
+            }
+        }
+    }
+    e.extensions = Some(ext);
+    GqlResponse::from_errors(vec![e])
+}
+
+/// Gives every error a request id, and errors without a code (parse and validation errors)
+/// `BAD_USER_INPUT`.
+fn tag_errors(resp: &mut GqlResponse, request_id: &str) {
+    for e in &mut resp.errors {
+        let ext = e.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            ext.set("code", code::BAD_USER_INPUT);
+        }
+        ext.set("requestId", request_id);
+    }
+}
+
+/// Runs one checked operation and audits it when it is a mutation.
+async fn run(app: &AppState, caller: &Caller, req: Request, kind: OperationKind) -> GqlResponse {
+    let op_name = req.operation_name.clone();
+    let req = req
+        .data(caller.actor.clone())
+        .data(caller.info.clone())
+        .data(loader::for_request(
+            app.db.clone(),
+            caller.actor.clone(),
+            app.config.loader_delay,
+        ));
+    let mut resp = app.schema.execute(req).await;
+    if kind == OperationKind::Mutation {
+        audit_mutation(app, caller, op_name.as_deref(), &resp).await;
+    }
+    tag_errors(&mut resp, &caller.info.request_id);
+    resp
+}
+
+/// One audit record per root field of a mutation: the field, the object id it returned, and
+/// the outcome.
+async fn audit_mutation(app: &AppState, caller: &Caller, op_name: Option<&str>, resp: &GqlResponse) {
+    let data = resp.data.clone().into_json().unwrap_or(Value::Null);
+    let mut fields: Vec<String> = data
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    for e in &resp.errors {
+        if let Some(async_graphql::PathSegment::Field(f)) = e.path.first() {
+            if !fields.contains(f) {
+                fields.push(f.clone());
+            }
+        }
+    }
+    if fields.is_empty() {
+        fields.push(op_name.unwrap_or("mutation").to_owned());
+    }
+    for f in fields {
+        let err = resp.errors.iter().find(|e| {
+            matches!(e.path.first(), Some(async_graphql::PathSegment::Field(p)) if *p == f)
+                || e.path.is_empty()
+        });
+        let code = err
+            .and_then(|e| e.extensions.as_ref())
+            .and_then(|x| x.get("code"))
+            .map(|c| c.to_string().trim_matches('"').to_owned());
+        let object_id = find_id(&data[&f]);
+        let entry = Entry {
+            operation: &f,
+            action: Action::Mutation,
+            object_type: None,
+            object_id,
+            field: None,
+            reason: None,
+            outcome: if err.is_some() { "ERROR" } else { "OK" },
+            error_code: code.as_deref(),
+        };
+        if let Err(e) = audit::record(&app.db, &caller.actor, &caller.info, entry).await {
+            tracing::error!(error = %e, request_id = %caller.info.request_id, "could not write the audit record");
+        }
+    }
+}
+
+/// Audits a mutation refused before execution.
+async fn audit_refused(app: &AppState, caller: &Caller, r: &Refusal) {
+    if !r.mutation {
+        return;
+    }
+    let entry = Entry {
+        operation: "mutation",
+        action: Action::Mutation,
+        object_type: None,
+        object_id: None,
+        field: None,
+        reason: None,
+        outcome: "REJECTED",
+        error_code: Some(r.code),
+    };
+    if let Err(e) = audit::record(&app.db, &caller.actor, &caller.info, entry).await {
+        tracing::error!(error = %e, "could not write the audit record");
+    }
+}
+
+fn find_id(v: &Value) -> Option<Uuid> {
+    match v {
+        Value::Object(o) => {
+            if let Some(id) = o
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|s| Uuid::parse_str(s).ok())
+            {
+                return Some(id);
+            }
+            o.values().find_map(find_id)
+        }
+        _ => None,
     }
 }
 
@@ -145,8 +522,20 @@ fn is_json(headers: &HeaderMap) -> bool {
         .unwrap_or(false)
 }
 
-async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let rid = request_id();
+fn with_request_id(mut res: Response, request_id: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+async fn graphql_post(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let rid = Uuid::now_v7().to_string();
     if !is_json(&headers) {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -155,102 +544,140 @@ async fn graphql_post(State(app): State<Arc<AppState>>, headers: HeaderMap, body
             &rid,
         );
     }
-    let actor = match authenticate(&app, &headers) {
-        Ok(a) => a,
-        Err(e) => return error_response(StatusCode::UNAUTHORIZED, e.code(), &e.to_string(), &rid),
+    let caller = match admit(&app, &headers, addr, &rid).await {
+        Ok(c) => c,
+        Err(e) => return app_error_response(&e, &rid),
     };
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
-        Ok(b) => b,
+    let parsed: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
         Err(_) => {
             return error_response(
                 StatusCode::BAD_REQUEST,
                 code::BAD_USER_INPUT,
-                "body is not a GraphQL request in JSON",
+                "body is not JSON",
                 &rid,
             )
         }
     };
-    if let BatchRequest::Batch(rs) = &batch {
-        if rs.len() > MAX_BATCH || rs.is_empty() {
-            return error_response(
+    let (ops, batch) = match parsed {
+        Value::Array(items) => (items, true),
+        single => (vec![single], false),
+    };
+    let max = app.config.security.max_batch;
+    if ops.is_empty() || ops.len() > max {
+        return rejection(
+            StatusCode::BAD_REQUEST,
+            code::BAD_USER_INPUT,
+            &format!("a batch holds 1 to {max} operations"),
+            &rid,
+            json!({ "limit": "batch", "max": max, "actual": ops.len() }),
+        );
+    }
+    if let Err(e) = rate_limit(&app, &caller, ops.len()) {
+        return app_error_response(&e, &rid);
+    }
+    let mut answers = Vec::with_capacity(ops.len());
+    for raw in ops {
+        let prepared = serde_json::from_value::<RawOperation>(raw)
+            .map_err(|_| refusal(code::BAD_USER_INPUT, "not a GraphQL request"))
+            .and_then(|op| prepare(&app, &caller, op, false));
+        let resp = match prepared {
+            Ok((req, kind)) => run(&app, &caller, req, kind).await,
+            Err(r) => {
+                audit_refused(&app, &caller, &r).await;
+                if !batch {
+                    return rejection(StatusCode::BAD_REQUEST, r.code, &r.message, &rid, r.extra);
+                }
+                refusal_response(&r, &rid)
+            }
+        };
+        answers.push(resp);
+    }
+    let res = if batch {
+        Json(answers).into_response()
+    } else {
+        match answers.pop() {
+            Some(a) => Json(a).into_response(),
+            None => error_response(
                 StatusCode::BAD_REQUEST,
                 code::BAD_USER_INPUT,
-                &format!("a batch holds 1 to {MAX_BATCH} operations"),
+                "empty request",
                 &rid,
-            );
+            ),
         }
-    }
-    execute(&app, actor, batch, &rid).await
+    };
+    with_request_id(res, &rid)
 }
 
 /// GET parameters of a GraphQL query.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct GetParams {
-    query: String,
-    #[serde(rename = "operationName")]
+    query: Option<String>,
     operation_name: Option<String>,
     variables: Option<String>,
+    extensions: Option<String>,
 }
 
 async fn graphql_get(
     State(app): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let rid = request_id();
+    let rid = Uuid::now_v7().to_string();
+    // CSRF guard: a cross-site page cannot add these headers without a CORS preflight.
+    if !headers.contains_key(CLIENT_HEADER) && !headers.contains_key("x-requested-with") {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            code::BAD_USER_INPUT,
+            "GET needs an X-Client-Id or X-Requested-With header",
+            &rid,
+        );
+    }
     let Ok(Query(p)) = params else {
         return error_response(
             StatusCode::BAD_REQUEST,
             code::BAD_USER_INPUT,
-            "missing query parameter",
+            "bad query parameters",
             &rid,
         );
     };
-    let actor = match authenticate(&app, &headers) {
-        Ok(a) => a,
-        Err(e) => return error_response(StatusCode::UNAUTHORIZED, e.code(), &e.to_string(), &rid),
+    let caller = match admit(&app, &headers, addr, &rid).await {
+        Ok(c) => c,
+        Err(e) => return app_error_response(&e, &rid),
     };
-    if !is_query_only(&p.query, p.operation_name.as_deref()) {
+    if let Err(e) = rate_limit(&app, &caller, 1) {
+        return app_error_response(&e, &rid);
+    }
+    let json_param = |s: Option<String>| -> Result<Option<Value>, ()> {
+        s.map(|v| serde_json::from_str::<Value>(&v).map_err(|_| ()))
+            .transpose()
+    };
+    let (Ok(variables), Ok(extensions)) = (json_param(p.variables), json_param(p.extensions)) else {
         return error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
+            StatusCode::BAD_REQUEST,
             code::BAD_USER_INPUT,
-            "GET runs queries only; send mutations by POST",
+            "variables and extensions must be JSON",
             &rid,
         );
-    }
-    let mut req = Request::new(p.query);
-    if let Some(op) = p.operation_name {
-        req = req.operation_name(op);
-    }
-    if let Some(v) = p.variables {
-        match serde_json::from_str::<serde_json::Value>(&v) {
-            Ok(v) => req = req.variables(async_graphql::Variables::from_json(v)),
-            Err(_) => {
-                return error_response(
-                    StatusCode::BAD_REQUEST,
-                    code::BAD_USER_INPUT,
-                    "variables are not JSON",
-                    &rid,
-                )
-            }
+    };
+    let op = RawOperation {
+        query: p.query,
+        operation_name: p.operation_name,
+        variables,
+        extensions,
+    };
+    match prepare(&app, &caller, op, true) {
+        Ok((req, kind)) => with_request_id(Json(run(&app, &caller, req, kind).await).into_response(), &rid),
+        Err(r) => {
+            audit_refused(&app, &caller, &r).await;
+            let status = if r.mutation {
+                StatusCode::METHOD_NOT_ALLOWED
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            rejection(status, r.code, &r.message, &rid, r.extra)
         }
     }
-    execute(&app, actor, BatchRequest::Single(req), &rid).await
-}
-
-/// True when the operation that would run is a query (parse errors pass through, to be
-/// reported by the executor).
-fn is_query_only(query: &str, operation_name: Option<&str>) -> bool {
-    use async_graphql::parser::{parse_query, types::OperationType};
-    let Ok(doc) = parse_query(query) else {
-        return true;
-    };
-    doc.operations
-        .iter()
-        .filter(|(name, _)| match (operation_name, name) {
-            (Some(want), Some(n)) => n.as_str() == want,
-            (Some(_), None) => false,
-            (None, _) => true,
-        })
-        .all(|(_, op)| op.node.ty == OperationType::Query)
 }

@@ -10,5 +10,8 @@ pub mod error;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod limits;
+pub mod ratelimit;
+pub mod request;
 pub mod service;
 pub mod validate;

@@ -1,5 +1,7 @@
 //! sea-orm entities of the fengqiao data model.
 
+pub mod api_client;
+pub mod audit_event;
 pub mod case;
 pub mod case_assignment;
 pub mod case_attachment;
@@ -16,6 +18,7 @@ pub mod mediation_room;
 pub mod mediation_session;
 pub mod mediator;
 pub mod mediator_language;
+pub mod persisted_operation;
 pub mod person;
 pub mod platform;
 pub mod police_grid_coverage;

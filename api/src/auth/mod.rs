@@ -1,5 +1,7 @@
 //! Who is asking: bearer JWTs become an [`Actor`] with a role and a scope.
 
+pub mod jwks;
+
 use std::sync::Arc;
 
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};

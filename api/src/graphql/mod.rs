@@ -1,6 +1,8 @@
 //! The GraphQL schema: one module per aggregate, thin resolvers over `service`.
 
+pub mod audit;
 pub mod case;
+pub mod client;
 pub mod connection;
 pub mod enterprise;
 pub mod enums;
@@ -9,6 +11,7 @@ pub mod loader;
 pub mod mask;
 pub mod mediation_room;
 pub mod mediator;
+pub mod personal;
 pub mod unit;
 pub mod viewer;
 pub mod volunteer;
@@ -30,6 +33,8 @@ use crate::{
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     viewer::ViewerQuery,
+    audit::AuditQuery,
+    client::ClientQuery,
     case::query::CaseQuery,
     enterprise::query::EnterpriseQuery,
     grid::query::GridQuery,
@@ -44,6 +49,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     case::mutation::CaseMutation,
+    client::ClientMutation,
     enterprise::mutation::EnterpriseMutation,
     grid::mutation::GridMutation,
     unit::mutation::UnitMutation,
@@ -63,20 +69,29 @@ pub struct SchemaData {
     pub db: DatabaseConnection,
     /// Page size limits.
     pub limits: PageLimits,
+    /// Registered clients (refreshed after changes).
+    pub clients: std::sync::Arc<crate::service::client::ClientRegistry>,
 }
 
 /// Builds the schema (also used by `export-schema`, with no live database needed).
-pub fn build_schema(data: Option<SchemaData>) -> AppSchema {
-    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription);
+pub fn build_schema(data: Option<SchemaData>, introspection: bool, suggestions: bool) -> AppSchema {
+    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .limit_recursive_depth(64);
     if let Some(d) = data {
         b = b.data(d);
+    }
+    if !introspection {
+        b = b.disable_introspection();
+    }
+    if !suggestions {
+        b = b.disable_suggestions();
     }
     b.finish()
 }
 
 /// The sorted SDL that `schema.graphql` must equal.
 pub fn sdl() -> String {
-    build_schema(None).sdl_with_options(
+    build_schema(None, true, true).sdl_with_options(
         async_graphql::SDLExportOptions::new()
             .sorted_fields()
             .sorted_enum_items(),

@@ -3,12 +3,15 @@
 //! Every read of an aggregate goes through its [`Scoped::scope`] function: lists, lookups,
 //! nested fields and DataLoaders all call [`visible`], [`get`] or [`by_ids`] below.
 
+pub mod audit;
 pub mod case;
+pub mod client;
 pub mod enterprise;
 pub mod grid;
 pub mod mediation_room;
 pub mod mediator;
 pub mod pagination;
+pub mod personal;
 pub mod unit;
 pub mod volunteer;
 pub mod volunteer_team;

@@ -11,15 +11,42 @@ use super::loader::*;
 use crate::{
     connection,
     graphql::{
-        enterprise::types::Enterprise, enums::*, grid::types::Grid, id, loader, mask,
-        mediation_room::types::MediationRoom, mediator::types::Mediator, parse_id, unit::types::Unit,
-        volunteer::types::Volunteer, volunteer_team::types::VolunteerTeam,
+        enterprise::types::Enterprise,
+        enums::*,
+        grid::types::Grid,
+        id, loader,
+        mediation_room::types::MediationRoom,
+        mediator::types::Mediator,
+        parse_id,
+        personal::{PersonalDataKind as K, PersonalField},
+        unit::types::Unit,
+        volunteer::types::Volunteer,
+        volunteer_team::types::VolunteerTeam,
     },
-    service::case::{CaseFilter, CaseSort as SvcSort},
+    service::{
+        case::{CaseFilter, CaseSort as SvcSort},
+        personal::Category,
+    },
 };
 
 /// An incident, dispute, hazard or request for help (事件/警情/矛盾纠纷/隐患/求助) and its closed loop.
 pub struct Case(pub case::Model);
+
+impl Case {
+    fn personal(&self, v: Option<&str>, kind: K, field: &'static str) -> Option<PersonalField> {
+        v.map(|v| {
+            PersonalField::new(
+                v,
+                kind,
+                "Case",
+                self.0.id,
+                field,
+                Category::CasePerson,
+                self.0.reporter_subject.as_deref(),
+            )
+        })
+    }
+}
 
 /// An incident, dispute, hazard or request for help (事件/警情/矛盾纠纷/隐患/求助) and its closed loop.
 #[Object]
@@ -68,17 +95,17 @@ impl Case {
     async fn reporter_role(&self) -> ReporterRole {
         self.0.reporter_role.into()
     }
-    /// Reporter's name, masked (张*).
-    async fn reporter_name(&self) -> Option<String> {
-        self.0.reporter_name.as_deref().map(mask::name)
+    /// Reporter's name (personal data: masked unless revealed).
+    async fn reporter_name(&self) -> Option<PersonalField> {
+        self.personal(self.0.reporter_name.as_deref(), K::Name, "reporterName")
     }
-    /// Reporter's phone, masked (138****5678).
-    async fn reporter_phone(&self) -> Option<String> {
-        self.0.reporter_phone.as_deref().map(mask::phone)
+    /// Reporter's phone (personal data: masked unless revealed).
+    async fn reporter_phone(&self) -> Option<PersonalField> {
+        self.personal(self.0.reporter_phone.as_deref(), K::Phone, "reporterPhone")
     }
-    /// Address of the incident, masked after the street.
-    async fn address(&self) -> Option<String> {
-        self.0.address.as_deref().map(mask::address)
+    /// Address of the incident (personal data: masked after the street unless revealed).
+    async fn address(&self) -> Option<PersonalField> {
+        self.personal(self.0.address.as_deref(), K::Address, "address")
     }
     /// Latitude (WGS 84).
     async fn latitude(&self) -> Option<f64> {
@@ -283,6 +310,12 @@ impl Assignment {
 /// A person involved in a case (当事人). Personal fields are masked.
 pub struct Party(pub case_party::Model);
 
+impl Party {
+    fn personal(&self, v: &str, kind: K, field: &'static str, category: Category) -> PersonalField {
+        PersonalField::new(v, kind, "Party", self.0.id, field, category, None)
+    }
+}
+
 /// A person involved in a case (当事人). Personal fields are masked.
 #[Object]
 impl Party {
@@ -294,21 +327,30 @@ impl Party {
     async fn role(&self) -> PartyRole {
         self.0.role.into()
     }
-    /// Name, masked.
-    async fn name(&self) -> String {
-        mask::name(&self.0.name)
+    /// Name (personal data).
+    async fn name(&self) -> PersonalField {
+        self.personal(&self.0.name, K::Name, "name", Category::CasePerson)
     }
-    /// Phone, masked.
-    async fn phone(&self) -> Option<String> {
-        self.0.phone.as_deref().map(mask::phone)
+    /// Phone (personal data).
+    async fn phone(&self) -> Option<PersonalField> {
+        self.0
+            .phone
+            .as_deref()
+            .map(|v| self.personal(v, K::Phone, "phone", Category::CasePerson))
     }
-    /// Resident ID number, masked (330106********1234).
-    async fn resident_id(&self) -> Option<String> {
-        self.0.resident_id.as_deref().map(mask::resident_id)
+    /// Resident ID number (personal data, masked 330106********1234).
+    async fn resident_id(&self) -> Option<PersonalField> {
+        self.0
+            .resident_id
+            .as_deref()
+            .map(|v| self.personal(v, K::ResidentId, "residentId", Category::ResidentId))
     }
-    /// Address, masked.
-    async fn address(&self) -> Option<String> {
-        self.0.address.as_deref().map(mask::address)
+    /// Address (personal data).
+    async fn address(&self) -> Option<PersonalField> {
+        self.0
+            .address
+            .as_deref()
+            .map(|v| self.personal(v, K::Address, "address", Category::CasePerson))
     }
     /// Enterprise the party represents.
     async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Enterprise>> {

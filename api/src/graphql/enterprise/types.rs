@@ -13,9 +13,13 @@ use crate::{
             types::{CaseConnection, CaseFilterInput, CaseSort},
         },
         grid::types::Grid,
-        id, loader, mask, page_args, parse_id,
+        id, loader, page_args, parse_id,
+        personal::{PersonalDataKind as K, PersonalField},
     },
-    service::enterprise::{EnterpriseFilter, EnterpriseSort as S},
+    service::{
+        enterprise::{EnterpriseFilter, EnterpriseSort as S},
+        personal::Category,
+    },
 };
 
 /// An enterprise in the jurisdiction (企业).
@@ -99,6 +103,20 @@ impl Enterprise {
 /// A contact person of an enterprise.
 pub struct EnterpriseContact(pub enterprise_contact::Model);
 
+impl EnterpriseContact {
+    fn personal(&self, v: &str, kind: K, field: &'static str) -> PersonalField {
+        PersonalField::new(
+            v,
+            kind,
+            "EnterpriseContact",
+            self.0.id,
+            field,
+            Category::EnterpriseContact,
+            None,
+        )
+    }
+}
+
 /// A contact person of an enterprise.
 #[Object]
 impl EnterpriseContact {
@@ -106,13 +124,16 @@ impl EnterpriseContact {
     async fn id(&self) -> ID {
         id(self.0.id)
     }
-    /// Name, masked.
-    async fn name(&self) -> String {
-        mask::name(&self.0.name)
+    /// Name (personal data).
+    async fn name(&self) -> PersonalField {
+        self.personal(&self.0.name, K::Name, "name")
     }
-    /// Phone, masked.
-    async fn phone(&self) -> Option<String> {
-        self.0.phone.as_deref().map(mask::phone)
+    /// Phone (personal data).
+    async fn phone(&self) -> Option<PersonalField> {
+        self.0
+            .phone
+            .as_deref()
+            .map(|v| self.personal(v, K::Phone, "phone"))
     }
     /// Position in the enterprise.
     async fn position(&self) -> Option<&str> {

@@ -6,7 +6,13 @@ use entity::{mediation_room, mediator};
 use super::loader::MediatorLanguages;
 use crate::{
     connection,
-    graphql::{enums::MediatorKind, id, loader, mask, mediation_room::types::MediationRoom},
+    graphql::{
+        enums::MediatorKind,
+        id, loader,
+        mediation_room::types::MediationRoom,
+        personal::{PersonalDataKind as K, PersonalField},
+    },
+    service::personal::Category,
 };
 
 /// A mediator (调解员): professional, chief, retired police, lawyer, deputy or foreign mediator (洋娘舅).
@@ -27,9 +33,19 @@ impl Mediator {
     async fn kind(&self) -> MediatorKind {
         self.0.kind.into()
     }
-    /// Phone, masked.
-    async fn phone(&self) -> Option<String> {
-        self.0.phone.as_deref().map(mask::phone)
+    /// Phone (personal data).
+    async fn phone(&self) -> Option<PersonalField> {
+        self.0.phone.as_deref().map(|v| {
+            PersonalField::new(
+                v,
+                K::Phone,
+                "Mediator",
+                self.0.id,
+                "phone",
+                Category::Mediator,
+                self.0.subject.as_deref(),
+            )
+        })
     }
     /// Nationality (ISO 3166-1 alpha-2).
     async fn nationality(&self) -> Option<&str> {

@@ -13,7 +13,7 @@ use crate::{
         },
         enums::UnitKind,
         grid::types::Grid,
-        id, loader, mask, page_args,
+        id, loader, page_args,
     },
 };
 
@@ -43,9 +43,9 @@ impl Unit {
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
-    /// Address, masked after the street.
-    async fn address(&self) -> Option<String> {
-        self.0.address.as_deref().map(mask::address)
+    /// Office address (public).
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
     }
     /// When created.
     async fn created_at(&self) -> DateTime<Utc> {

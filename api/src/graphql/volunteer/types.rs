@@ -9,14 +9,32 @@ use crate::{
     connection,
     graphql::{
         enums::{MembershipRole, Skill, VolunteerStatus},
-        id, loader, mask, parse_id,
+        id, loader, parse_id,
+        personal::{PersonalDataKind as K, PersonalField},
         volunteer_team::types::VolunteerTeam,
     },
-    service::volunteer::{VolunteerFilter, VolunteerSort as S},
+    service::{
+        personal::Category,
+        volunteer::{VolunteerFilter, VolunteerSort as S},
+    },
 };
 
 /// A registered volunteer (义警). Personal fields are masked.
 pub struct Volunteer(pub volunteer::Model);
+
+impl Volunteer {
+    fn personal(&self, v: &str, kind: K, field: &'static str, category: Category) -> PersonalField {
+        PersonalField::new(
+            v,
+            kind,
+            "Volunteer",
+            self.0.id,
+            field,
+            category,
+            self.0.subject.as_deref(),
+        )
+    }
+}
 
 /// A registered volunteer (义警). Personal fields are masked.
 #[Object]
@@ -25,17 +43,20 @@ impl Volunteer {
     async fn id(&self) -> ID {
         id(self.0.id)
     }
-    /// Name, masked.
-    async fn name(&self) -> String {
-        mask::name(&self.0.name)
+    /// Name (personal data).
+    async fn name(&self) -> PersonalField {
+        self.personal(&self.0.name, K::Name, "name", Category::Volunteer)
     }
-    /// Phone, masked.
-    async fn phone(&self) -> String {
-        mask::phone(&self.0.phone)
+    /// Phone (personal data).
+    async fn phone(&self) -> PersonalField {
+        self.personal(&self.0.phone, K::Phone, "phone", Category::Volunteer)
     }
-    /// Resident ID number, masked.
-    async fn resident_id(&self) -> Option<String> {
-        self.0.resident_id.as_deref().map(mask::resident_id)
+    /// Resident ID number (personal data).
+    async fn resident_id(&self) -> Option<PersonalField> {
+        self.0
+            .resident_id
+            .as_deref()
+            .map(|v| self.personal(v, K::ResidentId, "residentId", Category::ResidentId))
     }
     /// Registration status.
     async fn status(&self) -> VolunteerStatus {
