@@ -265,6 +265,17 @@ async fn every_role_sees_its_scope_and_nothing_else() {
             );
         }
 
+        // Administrative types: the audit log and the client registry are for admins only.
+        for q in ["{ auditEvents { totalCount } }", "{ apiClients { clientId } }"] {
+            let body = app.gql(t, q, json!({})).await;
+            let expected = match e.role {
+                Role::Admin => None,
+                Role::Anonymous => Some("UNAUTHENTICATED"),
+                _ => Some("FORBIDDEN"),
+            };
+            assert_eq!(error_code(&body).as_deref(), expected, "{role}: {q}: {body}");
+        }
+
         // Nested paths from a visible case: every loader answers within scope.
         if e.case {
             let body = app

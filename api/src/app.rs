@@ -8,7 +8,10 @@ use std::{
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{Actor, JwtKeys},
+    auth::{
+        jwks::{ClaimNames, IssuerConfig, KeySource, Verifier},
+        Actor, JwtKeys,
+    },
     config::Config,
     error::{AppError, AppResult},
     graphql::{build_schema, AppSchema, SchemaData},
@@ -22,8 +25,10 @@ pub struct AppState {
     pub config: Config,
     /// The pool.
     pub db: DatabaseConnection,
-    /// The development/primary HS256 issuer: signs `token` output and verifies it.
+    /// The development/primary HS256 issuer: signs `token` output.
     pub keys: JwtKeys,
+    /// Verifies tokens of every trusted issuer (the primary one and those in the issuers file).
+    pub verifier: Verifier,
     /// The executable schema.
     pub schema: AppSchema,
     /// Registered client applications.
@@ -37,6 +42,7 @@ impl AppState {
     /// Builds the state over an open, migrated database.
     pub async fn new(config: Config, db: DatabaseConnection) -> AppResult<Arc<Self>> {
         let keys = JwtKeys::new(&config.jwt);
+        let verifier = build_verifier(&config).map_err(|e| AppError::Internal(format!("token issuers: {e}")))?;
         let clients = Arc::new(ClientRegistry::load(&db).await?);
         let schema = build_schema(
             Some(SchemaData {
@@ -54,6 +60,7 @@ impl AppState {
             config,
             db,
             keys,
+            verifier,
             schema,
             clients,
             rate: RateLimiter::default(),
@@ -63,7 +70,8 @@ impl AppState {
 
     /// Verifies a bearer token.
     pub async fn authenticate(&self, token: &str) -> Result<Actor, AppError> {
-        self.keys.verify(token)
+        let (role, subject, scope) = self.verifier.verify(token).await?;
+        Ok(Actor::new(role, Some(subject), scope))
     }
 
     /// Remembers an operation sent with its hash (automatic persisted queries).
@@ -80,4 +88,29 @@ impl AppState {
     pub fn persisted(&self, sha: &str) -> Option<String> {
         self.apq.lock().ok().and_then(|m| m.get(sha).cloned())
     }
+}
+
+/// The primary HS256 issuer from `FENGQIAO_JWT_*`, plus every issuer of `FENGQIAO_ISSUERS_FILE`.
+fn build_verifier(config: &Config) -> Result<Verifier, String> {
+    let mut issuers = vec![IssuerConfig {
+        issuer: config.jwt.issuer.clone(),
+        audiences: vec![config.jwt.audience.clone()],
+        algorithms: vec![jsonwebtoken::Algorithm::HS256],
+        keys: KeySource::Secret(String::from_utf8_lossy(&config.jwt.secret).into_owned()),
+        claims: ClaimNames::default(),
+        role_map: Default::default(),
+        leeway_secs: config.jwt.leeway_secs,
+        jwks_ttl_secs: 300,
+    }];
+    if let Some(path) = &config.security.issuers_file {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let more: Vec<IssuerConfig> =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        issuers.extend(more);
+    }
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| e.to_string())?;
+    Verifier::new(issuers, http)
 }

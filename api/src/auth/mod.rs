@@ -4,7 +4,7 @@ pub mod jwks;
 
 use std::sync::Arc;
 
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -176,32 +176,19 @@ impl Actor {
     }
 }
 
-/// Signs and verifies tokens.
+/// Signs development tokens for the primary HS256 issuer.
 #[derive(Clone)]
 pub struct JwtKeys {
     encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
     issuer: String,
     audience: String,
 }
 
 impl JwtKeys {
-    /// Builds keys and validation rules from configuration: HS256 only, `exp`, `nbf`,
-    /// `iss`, `aud` and `sub` required.
+    /// Builds the signing key from configuration (verification is [`jwks::Verifier`]'s job).
     pub fn new(cfg: &JwtConfig) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.algorithms = vec![Algorithm::HS256];
-        validation.set_issuer(&[cfg.issuer.as_str()]);
-        validation.set_audience(&[cfg.audience.as_str()]);
-        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.leeway = cfg.leeway_secs;
         JwtKeys {
             encoding: EncodingKey::from_secret(&cfg.secret),
-            decoding: DecodingKey::from_secret(&cfg.secret),
-            validation,
             issuer: cfg.issuer.clone(),
             audience: cfg.audience.clone(),
         }
@@ -228,32 +215,5 @@ impl JwtKeys {
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::Internal(format!("token signing failed: {e}")))
-    }
-
-    /// Verifies a bearer token and returns its actor.
-    pub fn verify(&self, token: &str) -> Result<Actor, AppError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
-            tracing::debug!(error = %e, "token rejected");
-            AppError::Unauthenticated(format!("invalid token: {}", token_error_reason(&e)))
-        })?;
-        let claims = data.claims;
-        if claims.role == Role::Anonymous {
-            return Err(AppError::Unauthenticated("invalid token: unknown role".into()));
-        }
-        Ok(Actor::new(claims.role, Some(claims.sub), claims.scope))
-    }
-}
-
-fn token_error_reason(e: &jsonwebtoken::errors::Error) -> &'static str {
-    use jsonwebtoken::errors::ErrorKind as K;
-    match e.kind() {
-        K::ExpiredSignature => "expired",
-        K::ImmatureSignature => "not yet valid",
-        K::InvalidIssuer => "wrong issuer",
-        K::InvalidAudience => "wrong audience",
-        K::InvalidSignature => "bad signature",
-        K::InvalidAlgorithm | K::InvalidAlgorithmName => "algorithm not allowed",
-        K::MissingRequiredClaim(_) => "missing required claim",
-        _ => "malformed",
     }
 }
