@@ -13,3 +13,4 @@ mod schema;
 mod security;
 mod statements;
 mod validation;
+mod workflow;

@@ -63,8 +63,17 @@ struct Attack {
     limit: Option<&'static str>,
 }
 
-async fn post_raw(app: &TestApp, headers: &[(&str, &str)], content_type: &str, body: Vec<u8>) -> (u16, Value) {
-    let mut req = app.client.post(format!("{}/graphql", app.base)).header("content-type", content_type).body(body);
+async fn post_raw(
+    app: &TestApp,
+    headers: &[(&str, &str)],
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, Value) {
+    let mut req = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .header("content-type", content_type)
+        .body(body);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -78,12 +87,25 @@ fn check(tally: &mut (usize, usize), a: &Attack, status: u16, body: &Value, stat
     tally.0 += 1;
     assert_eq!(status, a.status, "{}: status; body {body}", a.name);
     if !a.code.is_empty() {
-        assert_eq!(error_code(body).as_deref(), Some(a.code), "{}: code; body {body}", a.name);
+        assert_eq!(
+            error_code(body).as_deref(),
+            Some(a.code),
+            "{}: code; body {body}",
+            a.name
+        );
     }
     if let Some(limit) = a.limit {
-        assert_eq!(body["errors"][0]["extensions"]["limit"], limit, "{}: limit; body {body}", a.name);
+        assert_eq!(
+            body["errors"][0]["extensions"]["limit"], limit,
+            "{}: limit; body {body}",
+            a.name
+        );
     }
-    assert_eq!(statements, 0, "{}: {statements} SQL statements ran before the rejection", a.name);
+    assert_eq!(
+        statements, 0,
+        "{}: {statements} SQL statements ran before the rejection",
+        a.name
+    );
     let text = body.to_string();
     for leak in ["SELECT", "sqlite", "postgres", "panicked", ".rs:", "DbErr"] {
         assert!(!text.contains(leak), "{}: answer leaks {leak:?}: {text}", a.name);
@@ -99,15 +121,24 @@ async fn attack_suite_is_rejected_before_any_sql() {
 
     // A good token from the external issuer works (and maps the provider's role name).
     let good = rs256(&claims("dispatcher", 300, 0), "rsa-1");
-    let body = app.gql(Some(&good), "{ viewer { role subject } }", json!({})).await;
-    assert_eq!(data(&body)["viewer"], json!({ "role": "COMMANDER", "subject": "idp-user-1" }));
+    let body = app
+        .gql(Some(&good), "{ viewer { role subject } }", json!({}))
+        .await;
+    assert_eq!(
+        data(&body)["viewer"],
+        json!({ "role": "COMMANDER", "subject": "idp-user-1" })
+    );
 
     // --- Tokens ---
     let rsa_public = std::fs::read(keys_dir().join("rsa-public.pem")).expect("public key");
     let mut hs_confused = Header::new(Algorithm::HS256);
     hs_confused.kid = Some("rsa-1".into());
-    let confused =
-        encode(&hs_confused, &claims("dispatcher", 300, 0), &EncodingKey::from_secret(&rsa_public)).expect("sign");
+    let confused = encode(
+        &hs_confused,
+        &claims("dispatcher", 300, 0),
+        &EncodingKey::from_secret(&rsa_public),
+    )
+    .expect("sign");
     let tampered = {
         let parts: Vec<&str> = good.split('.').collect();
         let mut c = claims("dispatcher", 300, 0);
@@ -125,7 +156,10 @@ async fn attack_suite_is_rejected_before_any_sql() {
     wrong_iss["iss"] = json!("https://evil.example");
     let tokens = [
         ("expired token", rs256(&claims("dispatcher", -600, -900), "rsa-1")),
-        ("not-yet-valid token", rs256(&claims("dispatcher", 7200, 3600), "rsa-1")),
+        (
+            "not-yet-valid token",
+            rs256(&claims("dispatcher", 7200, 3600), "rsa-1"),
+        ),
         ("wrong audience", rs256(&wrong_aud, "rsa-1")),
         ("wrong issuer", rs256(&wrong_iss, "rsa-1")),
         ("alg none", none),
@@ -136,48 +170,127 @@ async fn attack_suite_is_rejected_before_any_sql() {
     ];
     for (name, token) in tokens {
         app.take_statements();
-        let (status, body) = app.gql_status(Some(&token), "{ cases { totalCount } }", json!({})).await;
+        let (status, body) = app
+            .gql_status(Some(&token), "{ cases { totalCount } }", json!({}))
+            .await;
         let n = app.take_statements();
-        check(&mut tally, &Attack { name, status: 401, code: "UNAUTHENTICATED", limit: None }, status, &body, n);
+        check(
+            &mut tally,
+            &Attack {
+                name,
+                status: 401,
+                code: "UNAUTHENTICATED",
+                limit: None,
+            },
+            status,
+            &body,
+            n,
+        );
     }
 
     // --- Operations ---
     let admin = app.token(Role::Admin, "admin", Scope::default());
     let auth = format!("Bearer {admin}");
-    let depth_bomb = format!("{{ {} id {} }}", "cases { edges { node { grid { parent { ".repeat(12), "} } } } } ".repeat(12));
+    let depth_bomb = format!(
+        "{{ {} id {} }}",
+        "cases { edges { node { grid { parent { ".repeat(12),
+        "} } } } } ".repeat(12)
+    );
     let aliases: String = (0..1000).map(|i| format!("a{i}: viewer {{ role }} ")).collect();
     let root_fields: String = (0..25).map(|i| format!("r{i}: viewer {{ role }} ")).collect();
-    let complexity = "{ grids(first: 100) { nodes { cases(first: 100) { nodes { id timeline { seq } } } } } }";
+    let complexity =
+        "{ grids(first: 100) { nodes { cases(first: 100) { nodes { id timeline { seq } } } } } }";
     let directives: String = (0..30).map(|_| "@include(if: true) ").collect();
     let cycle = "query { cases { ...A } } fragment A on CaseConnection { ...B } fragment B on CaseConnection { ...A }";
     let ops: Vec<(&'static str, String, &'static str)> = vec![
         ("depth bomb", depth_bomb, "depth"),
         ("1,000 aliases", format!("{{ {aliases} }}"), "aliases"),
         ("25 root fields", format!("{{ {root_fields} }}"), "rootFields"),
-        ("nested page sizes (complexity)", complexity.to_owned(), "complexity"),
-        ("30 directives", format!("{{ viewer {directives} {{ role }} }}"), "directives"),
+        (
+            "nested page sizes (complexity)",
+            complexity.to_owned(),
+            "complexity",
+        ),
+        (
+            "30 directives",
+            format!("{{ viewer {directives} {{ role }} }}"),
+            "directives",
+        ),
         ("fragment cycle", cycle.to_owned(), "fragmentCycle"),
-        ("40 KiB query text", format!("{{ viewer {{ role }} }} #{}", "x".repeat(40 * 1024)), "queryBytes"),
+        (
+            "40 KiB query text",
+            format!("{{ viewer {{ role }} }} #{}", "x".repeat(40 * 1024)),
+            "queryBytes",
+        ),
     ];
     for (name, q, limit) in ops {
         app.take_statements();
         let (status, body) = app.gql_status(Some(&admin), &q, json!({})).await;
         let n = app.take_statements();
-        check(&mut tally, &Attack { name, status: 400, code: "BAD_USER_INPUT", limit: Some(limit) }, status, &body, n);
+        check(
+            &mut tally,
+            &Attack {
+                name,
+                status: 400,
+                code: "BAD_USER_INPUT",
+                limit: Some(limit),
+            },
+            status,
+            &body,
+            n,
+        );
     }
 
     app.take_statements();
-    let batch: Vec<Value> = (0..100).map(|_| json!({ "query": "{ viewer { role } }" })).collect();
-    let (status, body) =
-        post_raw(&app, &[("authorization", &auth)], "application/json", serde_json::to_vec(&batch).unwrap_or_default()).await;
+    let batch: Vec<Value> = (0..100)
+        .map(|_| json!({ "query": "{ viewer { role } }" }))
+        .collect();
+    let (status, body) = post_raw(
+        &app,
+        &[("authorization", &auth)],
+        "application/json",
+        serde_json::to_vec(&batch).unwrap_or_default(),
+    )
+    .await;
     let n = app.take_statements();
-    check(&mut tally, &Attack { name: "100 batched operations", status: 400, code: "BAD_USER_INPUT", limit: Some("batch") }, status, &body, n);
+    check(
+        &mut tally,
+        &Attack {
+            name: "100 batched operations",
+            status: 400,
+            code: "BAD_USER_INPUT",
+            limit: Some("batch"),
+        },
+        status,
+        &body,
+        n,
+    );
 
     app.take_statements();
-    let huge = format!(r#"{{"query":"{{ viewer {{ role }} }}","variables":{{"x":"{}"}}}}"#, "y".repeat(10 * 1024 * 1024));
-    let (status, body) = post_raw(&app, &[("authorization", &auth)], "application/json", huge.into_bytes()).await;
+    let huge = format!(
+        r#"{{"query":"{{ viewer {{ role }} }}","variables":{{"x":"{}"}}}}"#,
+        "y".repeat(10 * 1024 * 1024)
+    );
+    let (status, body) = post_raw(
+        &app,
+        &[("authorization", &auth)],
+        "application/json",
+        huge.into_bytes(),
+    )
+    .await;
     let n = app.take_statements();
-    check(&mut tally, &Attack { name: "10 MB body", status: 413, code: "", limit: None }, status, &body, n);
+    check(
+        &mut tally,
+        &Attack {
+            name: "10 MB body",
+            status: 413,
+            code: "",
+            limit: None,
+        },
+        status,
+        &body,
+        n,
+    );
 
     app.take_statements();
     let (status, body) = post_raw(
@@ -188,13 +301,40 @@ async fn attack_suite_is_rejected_before_any_sql() {
     )
     .await;
     let n = app.take_statements();
-    check(&mut tally, &Attack { name: "form post (CSRF)", status: 415, code: "BAD_USER_INPUT", limit: None }, status, &body, n);
+    check(
+        &mut tally,
+        &Attack {
+            name: "form post (CSRF)",
+            status: 415,
+            code: "BAD_USER_INPUT",
+            limit: None,
+        },
+        status,
+        &body,
+        n,
+    );
 
     app.take_statements();
-    let (status, body) =
-        post_raw(&app, &[("authorization", &auth)], "text/plain", br#"{"query":"{ viewer { role } }"}"#.to_vec()).await;
+    let (status, body) = post_raw(
+        &app,
+        &[("authorization", &auth)],
+        "text/plain",
+        br#"{"query":"{ viewer { role } }"}"#.to_vec(),
+    )
+    .await;
     let n = app.take_statements();
-    check(&mut tally, &Attack { name: "text/plain post (CSRF)", status: 415, code: "BAD_USER_INPUT", limit: None }, status, &body, n);
+    check(
+        &mut tally,
+        &Attack {
+            name: "text/plain post (CSRF)",
+            status: 415,
+            code: "BAD_USER_INPUT",
+            limit: None,
+        },
+        status,
+        &body,
+        n,
+    );
 
     app.take_statements();
     let res = app
@@ -208,12 +348,26 @@ async fn attack_suite_is_rejected_before_any_sql() {
     let status = res.status().as_u16();
     let body: Value = res.json().await.unwrap_or(Value::Null);
     let n = app.take_statements();
-    check(&mut tally, &Attack { name: "GET without CSRF header", status: 400, code: "BAD_USER_INPUT", limit: None }, status, &body, n);
+    check(
+        &mut tally,
+        &Attack {
+            name: "GET without CSRF header",
+            status: 400,
+            code: "BAD_USER_INPUT",
+            limit: None,
+        },
+        status,
+        &body,
+        n,
+    );
 
     let res = app
         .client
         .get(format!("{}/graphql", app.base))
-        .query(&[("query", "mutation { createUnit(input: {code: \"G\", name: \"G\", kind: FIRE}) { unit { id } } }")])
+        .query(&[(
+            "query",
+            "mutation { createUnit(input: {code: \"G\", name: \"G\", kind: FIRE}) { unit { id } } }",
+        )])
         .header("authorization", &auth)
         .header("x-requested-with", "fetch")
         .send()
@@ -228,12 +382,28 @@ async fn attack_suite_is_rejected_before_any_sql() {
     let _ = body;
 
     app.take_statements();
-    let (status, body) = app.gql_status(Some(&admin), "{ cases(first: 1000) { totalCount } }", json!({})).await;
+    let (status, body) = app
+        .gql_status(Some(&admin), "{ cases(first: 1000) { totalCount } }", json!({}))
+        .await;
     let n = app.take_statements();
     assert_eq!(status, 200);
-    check(&mut tally, &Attack { name: "page size over the cap", status: 200, code: "BAD_USER_INPUT", limit: None }, status, &body, n);
+    check(
+        &mut tally,
+        &Attack {
+            name: "page size over the cap",
+            status: 200,
+            code: "BAD_USER_INPUT",
+            limit: None,
+        },
+        status,
+        &body,
+        n,
+    );
 
-    eprintln!("attack suite (development app): {} attacks tried, {} rejected as expected", tally.0, tally.1);
+    eprintln!(
+        "attack suite (development app): {} attacks tried, {} rejected as expected",
+        tally.0, tally.1
+    );
     assert_eq!(tally.0, tally.1);
     assert_eq!(tally.0, 23);
     let _ = std::fs::remove_dir_all(file.parent().unwrap_or(&file));
@@ -251,24 +421,44 @@ async fn production_app() -> TestApp {
 async fn production_hides_the_schema_and_internals() {
     let app = production_app().await;
     app.take_statements();
-    let (status, body) = app.gql_status(None, "{ __schema { types { name } } }", json!({})).await;
+    let (status, body) = app
+        .gql_status(None, "{ __schema { types { name } } }", json!({}))
+        .await;
     assert_eq!(status, 200);
-    assert!(body["data"]["__schema"].is_null(), "introspection answered in production: {body}");
-    let (_, body) = app.gql_status(None, "{ __type(name: \"Case\") { fields { name } } }", json!({})).await;
-    assert!(body["data"]["__type"].is_null(), "type introspection answered in production: {body}");
+    assert!(
+        body["data"]["__schema"].is_null(),
+        "introspection answered in production: {body}"
+    );
+    let (_, body) = app
+        .gql_status(None, "{ __type(name: \"Case\") { fields { name } } }", json!({}))
+        .await;
+    assert!(
+        body["data"]["__type"].is_null(),
+        "type introspection answered in production: {body}"
+    );
     let (_, body) = app.gql_status(None, "{ casez { totalCount } }", json!({})).await;
-    let msg = body["errors"][0]["message"].as_str().unwrap_or_default().to_owned();
+    let msg = body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(!msg.contains("Did you mean"), "suggestions in production: {msg}");
     assert_eq!(app.take_statements(), 0, "schema errors ran SQL");
     // GraphiQL is not served in production.
-    let res = app.client.get(format!("{}/", app.base)).send().await.expect("get");
+    let res = app
+        .client
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(res.status(), 404);
     // A token without a registered client is refused; an unknown client too.
     let t = app.token(Role::Commander, "c", Scope::default());
     let (status, body) = app.gql_status(Some(&t), "{ viewer { role } }", json!({})).await;
     assert_eq!((status, error_code(&body).as_deref()), (403, Some("FORBIDDEN")));
     // Without a client, nothing beyond public data.
-    let (_, body) = app.gql_status(None, "{ viewer { role } cases { totalCount } }", json!({})).await;
+    let (_, body) = app
+        .gql_status(None, "{ viewer { role } cases { totalCount } }", json!({}))
+        .await;
     assert_eq!(data(&body)["viewer"]["role"], "ANONYMOUS");
     assert_eq!(data(&body)["cases"]["totalCount"], 0);
 }
@@ -317,7 +507,14 @@ async fn internal_errors_carry_a_request_id_and_no_detail() {
     assert_eq!(body["errors"][0]["message"], "internal error");
     assert!(body["errors"][0]["extensions"]["requestId"].is_string());
     let text = body.to_string();
-    for leak in ["mediation_rooms", "no such table", "relation", "SELECT", "sqlite", "postgres"] {
+    for leak in [
+        "mediation_rooms",
+        "no such table",
+        "relation",
+        "SELECT",
+        "sqlite",
+        "postgres",
+    ] {
         assert!(!text.contains(leak), "internal error leaks {leak:?}: {text}");
     }
 }
@@ -343,7 +540,10 @@ async fn clients_allow_lists_persisted_queries_and_rate_limits() {
             json!({ "i": { "clientId": "mp-citizen", "name": "Mine", "query": op } }),
         )
         .await;
-    let sha = data(&body)["registerPersistedOperation"]["operation"]["sha256"].as_str().unwrap_or_default().to_owned();
+    let sha = data(&body)["registerPersistedOperation"]["operation"]["sha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert_eq!(sha.len(), 64);
 
     let citizen = app.token(Role::Citizen, "c1", Scope::default());
@@ -362,14 +562,27 @@ async fn clients_allow_lists_persisted_queries_and_rate_limits() {
     };
     // The registered operation runs by hash alone.
     app.take_statements();
-    let (status, body) =
-        send(citizen.clone(), "mp-citizen", json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha } } })).await;
+    let (status, body) = send(
+        citizen.clone(),
+        "mp-citizen",
+        json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha } } }),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(data(&body)["cases"]["totalCount"], 0);
     // Any other operation is refused before SQL.
     app.take_statements();
-    let (status, body) = send(citizen.clone(), "mp-citizen", json!({ "query": "{ cases(first: 50) { totalCount } }" })).await;
-    assert_eq!((status, error_code(&body).as_deref()), (400, Some("FORBIDDEN")), "{body}");
+    let (status, body) = send(
+        citizen.clone(),
+        "mp-citizen",
+        json!({ "query": "{ cases(first: 50) { totalCount } }" }),
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body).as_deref()),
+        (400, Some("FORBIDDEN")),
+        "{body}"
+    );
     assert_eq!(body["errors"][0]["extensions"]["reason"], "NOT_ALLOW_LISTED");
     assert_eq!(app.take_statements(), 0);
     // A commander token through the citizens' mini-program is refused.
@@ -377,23 +590,38 @@ async fn clients_allow_lists_persisted_queries_and_rate_limits() {
     let (status, body) = send(commander, "mp-citizen", json!({ "query": op })).await;
     assert_eq!((status, error_code(&body).as_deref()), (403, Some("FORBIDDEN")));
     // An unknown client with a token is refused; without a token it is anonymous.
-    let (status, _) = send(citizen.clone(), "no-such-client", json!({ "query": "{ viewer { role } }" })).await;
+    let (status, _) = send(
+        citizen.clone(),
+        "no-such-client",
+        json!({ "query": "{ viewer { role } }" }),
+    )
+    .await;
     assert_eq!(status, 403);
 
     // Automatic persisted queries for an ordinary caller.
     let q = "{ viewer { role } }";
     let h = {
         use sha2::{Digest, Sha256};
-        Sha256::digest(q.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>()
+        Sha256::digest(q.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     };
     let ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": h } });
     let (status, body) = app.gql_status(Some(&admin), "", json!({})).await;
     assert_eq!(status, 400, "{body}");
     let apq = |body: Value| {
-        let req = app.client.post(format!("{}/graphql", app.base)).bearer_auth(&admin).json(&body);
+        let req = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&admin)
+            .json(&body);
         async move {
             let res = req.send().await.expect("post");
-            (res.status().as_u16(), res.json::<Value>().await.unwrap_or(Value::Null))
+            (
+                res.status().as_u16(),
+                res.json::<Value>().await.unwrap_or(Value::Null),
+            )
         }
     };
     let (_, body) = apq(json!({ "extensions": ext })).await;
@@ -403,7 +631,11 @@ async fn clients_allow_lists_persisted_queries_and_rate_limits() {
     let (_, body) = apq(json!({ "extensions": ext })).await;
     assert_eq!(data(&body)["viewer"]["role"], "ADMIN");
     let (_, body) = apq(json!({ "query": "{ viewer { subject } }", "extensions": ext })).await;
-    assert_eq!(error_code(&body).as_deref(), Some("BAD_USER_INPUT"), "a hash that does not match is refused");
+    assert_eq!(
+        error_code(&body).as_deref(),
+        Some("BAD_USER_INPUT"),
+        "a hash that does not match is refused"
+    );
 
     // Anonymous callers are rate limited per address, with a retry hint, before SQL.
     let mut limited = None;
@@ -416,7 +648,11 @@ async fn clients_allow_lists_persisted_queries_and_rate_limits() {
             .await
             .expect("post");
         if res.status().as_u16() == 429 {
-            let retry = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let retry = res
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
             limited = Some((retry, res.json::<Value>().await.unwrap_or(Value::Null)));
             break;
         }
@@ -424,5 +660,7 @@ async fn clients_allow_lists_persisted_queries_and_rate_limits() {
     let (retry, body) = limited.expect("anonymous requests were never rate limited");
     assert!(retry.and_then(|r| r.parse::<u64>().ok()).is_some_and(|r| r >= 1));
     assert_eq!(error_code(&body).as_deref(), Some("RATE_LIMITED"));
-    assert!(body["errors"][0]["extensions"]["retryAfterSeconds"].as_u64().is_some_and(|r| r >= 1));
+    assert!(body["errors"][0]["extensions"]["retryAfterSeconds"]
+        .as_u64()
+        .is_some_and(|r| r >= 1));
 }

@@ -42,7 +42,8 @@ impl AppState {
     /// Builds the state over an open, migrated database.
     pub async fn new(config: Config, db: DatabaseConnection) -> AppResult<Arc<Self>> {
         let keys = JwtKeys::new(&config.jwt);
-        let verifier = build_verifier(&config).map_err(|e| AppError::Internal(format!("token issuers: {e}")))?;
+        let verifier =
+            build_verifier(&config).map_err(|e| AppError::Internal(format!("token issuers: {e}")))?;
         let clients = Arc::new(ClientRegistry::load(&db).await?);
         let schema = build_schema(
             Some(SchemaData {

@@ -36,6 +36,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     client::ClientQuery,
     case::query::CaseQuery,
+    case::workflow::CaseWorkflowQuery,
     enterprise::query::EnterpriseQuery,
     grid::query::GridQuery,
     unit::query::UnitQuery,
@@ -49,6 +50,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     case::mutation::CaseMutation,
+    case::workflow::CaseWorkflowMutation,
     client::ClientMutation,
     enterprise::mutation::EnterpriseMutation,
     grid::mutation::GridMutation,

@@ -160,6 +160,8 @@ pub struct CaseFilter {
     pub updated_to: Option<DateTime<Utc>>,
     /// Text in title or description.
     pub text: Option<String>,
+    /// Only cases past a deadline (true) or within them (false).
+    pub overdue: Option<bool>,
 }
 
 /// Sort orders for cases.
@@ -232,6 +234,10 @@ pub async fn apply_filter<C: ConnectionTrait>(
     }
     if let Some(t) = f.updated_to {
         q = q.filter(case::Column::UpdatedAt.lt(t));
+    }
+    if let Some(o) = f.overdue {
+        let cond = super::workflow::overdue_condition(super::now());
+        q = q.filter(if o { cond } else { cond.not() });
     }
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if t.chars().count() > 100 {

@@ -15,6 +15,7 @@ pub mod personal;
 pub mod unit;
 pub mod volunteer;
 pub mod volunteer_team;
+pub mod workflow;
 
 use std::{collections::HashMap, future::Future};
 

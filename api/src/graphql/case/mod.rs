@@ -4,3 +4,4 @@ pub mod loader;
 pub mod mutation;
 pub mod query;
 pub mod types;
+pub mod workflow;

@@ -135,6 +135,10 @@ impl Case {
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.0.closed_at
     }
+    /// True when a deadline (first response or resolution) has passed without its step.
+    async fn overdue(&self) -> bool {
+        crate::service::workflow::overdue(&self.0, chrono::Utc::now())
+    }
     /// Version for optimistic concurrency: send it back with writes.
     async fn version(&self) -> i32 {
         self.0.version
@@ -568,6 +572,8 @@ pub struct CaseFilterInput {
     pub updated_to: Option<DateTime<Utc>>,
     /// Text contained in the title or description (at most 100 characters).
     pub text: Option<String>,
+    /// Only overdue cases (true) or only cases within their deadlines (false).
+    pub overdue: Option<bool>,
 }
 
 fn conv<A: Copy, B: From<A>>(v: Option<Vec<A>>) -> Vec<B> {
@@ -594,6 +600,7 @@ impl CaseFilterInput {
             updated_from: self.updated_from,
             updated_to: self.updated_to,
             text: self.text,
+            overdue: self.overdue,
         })
     }
 }

@@ -1,0 +1,833 @@
+//! The closed loop (全量闭环) as one state machine, written down once.
+//!
+//! reported → assessed → dispatched → in handling → (mediating) → resolved | unresolved →
+//! fed back → followed up → closed, with the returns the work really takes: a unit rejects
+//! a dispatch (back to assessed when no unit is left), a case reopens (back to in handling).
+//! Every transition checks the role, the case's scope and the version the client saw, writes
+//! its timeline entry in the same transaction, and may carry an idempotency key.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    case, case_assignment, case_timeline_entry, deadline_policy,
+    enums::{
+        AssignmentStatus, CaseCategory, CaseKind, CaseStatus, FollowUpMethod, RiskColour, Severity,
+        TimelineKind, UnitKind,
+    },
+    follow_up, idempotency_key, mediation_room, unit,
+};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{get, require_role};
+use crate::{
+    auth::{Actor, Role},
+    db::begin_write,
+    error::{AppError, AppResult},
+    validate,
+};
+
+/// A step of the loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Kind, severity, colour and deadlines (评估赋色).
+    Assess,
+    /// To one or several units, one leading (推送流转).
+    Dispatch,
+    /// A non-police incident to the town governance centre (非警务警情分流).
+    Divert,
+    /// A unit accepts its assignment; the case is in handling.
+    Accept,
+    /// A unit rejects its assignment with a reason; with no unit left the case returns to assessed.
+    Reject,
+    /// A unit hands its assignment to another unit or department.
+    Transfer,
+    /// First handling starts without a dispatch (e.g. the grid worker on the spot).
+    StartHandling,
+    /// A dispute goes to a mediation room.
+    ReferToMediation,
+    /// Resolved, with a note.
+    Resolve,
+    /// Not resolved, with a reason.
+    MarkUnresolved,
+    /// The result is told to the reporter and the source platform (处结反馈).
+    FeedBack,
+    /// A follow-up visit with its three ratings (回访).
+    FollowUp,
+    /// Closed, after a follow-up or with a recorded reason for none.
+    Close,
+    /// Reopened: back to handling.
+    Reopen,
+}
+
+/// One rule of the state machine.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    /// The step.
+    pub action: Action,
+    /// Statuses it may start from.
+    pub from: &'static [CaseStatus],
+    /// Status it ends in (`None`: the status does not change, e.g. a transfer).
+    pub to: Option<CaseStatus>,
+    /// Roles that may take it.
+    pub roles: &'static [Role],
+    /// Timeline entry written.
+    pub timeline: TimelineKind,
+}
+
+use CaseStatus as S;
+const HANDLERS: &[Role] = &[
+    Role::Commander,
+    Role::CommunityPolice,
+    Role::GridWorker,
+    Role::DepartmentStaff,
+    Role::Mediator,
+];
+
+/// The state machine, once.
+pub const RULES: &[Rule] = &[
+    Rule {
+        action: Action::Assess,
+        from: &[S::Reported, S::Assessed],
+        to: Some(S::Assessed),
+        roles: &[Role::Commander, Role::CommunityPolice, Role::GridWorker],
+        timeline: TimelineKind::Assessed,
+    },
+    Rule {
+        action: Action::Dispatch,
+        from: &[S::Assessed, S::Dispatched],
+        to: Some(S::Dispatched),
+        roles: &[Role::Commander, Role::CommunityPolice],
+        timeline: TimelineKind::Dispatched,
+    },
+    Rule {
+        action: Action::Divert,
+        from: &[S::Reported, S::Assessed],
+        to: Some(S::Dispatched),
+        roles: &[Role::Commander, Role::CommunityPolice],
+        timeline: TimelineKind::Transferred,
+    },
+    Rule {
+        action: Action::Accept,
+        from: &[S::Dispatched, S::InHandling],
+        to: Some(S::InHandling),
+        roles: &[Role::Commander, Role::CommunityPolice, Role::DepartmentStaff],
+        timeline: TimelineKind::Accepted,
+    },
+    Rule {
+        action: Action::Reject,
+        from: &[S::Dispatched],
+        to: None,
+        roles: &[Role::Commander, Role::CommunityPolice, Role::DepartmentStaff],
+        timeline: TimelineKind::Rejected,
+    },
+    Rule {
+        action: Action::Transfer,
+        from: &[S::Dispatched, S::InHandling],
+        to: None,
+        roles: &[Role::Commander, Role::CommunityPolice, Role::DepartmentStaff],
+        timeline: TimelineKind::Transferred,
+    },
+    Rule {
+        action: Action::StartHandling,
+        from: &[S::Assessed, S::Dispatched],
+        to: Some(S::InHandling),
+        roles: &[Role::Commander, Role::CommunityPolice, Role::GridWorker],
+        timeline: TimelineKind::Handling,
+    },
+    Rule {
+        action: Action::ReferToMediation,
+        from: &[S::Assessed, S::InHandling],
+        to: Some(S::Mediating),
+        roles: &[Role::Commander, Role::CommunityPolice, Role::GridWorker],
+        timeline: TimelineKind::MediationReferred,
+    },
+    Rule {
+        action: Action::Resolve,
+        from: &[S::InHandling, S::Mediating],
+        to: Some(S::Resolved),
+        roles: HANDLERS,
+        timeline: TimelineKind::Resolved,
+    },
+    Rule {
+        action: Action::MarkUnresolved,
+        from: &[S::InHandling, S::Mediating],
+        to: Some(S::Unresolved),
+        roles: HANDLERS,
+        timeline: TimelineKind::Unresolved,
+    },
+    Rule {
+        action: Action::FeedBack,
+        from: &[S::Resolved, S::Unresolved],
+        to: Some(S::FedBack),
+        roles: &[Role::Commander, Role::CommunityPolice, Role::GridWorker],
+        timeline: TimelineKind::FedBack,
+    },
+    Rule {
+        action: Action::FollowUp,
+        from: &[S::FedBack],
+        to: Some(S::FollowedUp),
+        roles: &[Role::Commander, Role::CommunityPolice, Role::GridWorker],
+        timeline: TimelineKind::FollowedUp,
+    },
+    Rule {
+        action: Action::Close,
+        from: &[S::FollowedUp, S::FedBack],
+        to: Some(S::Closed),
+        roles: &[Role::Commander, Role::CommunityPolice],
+        timeline: TimelineKind::Closed,
+    },
+    Rule {
+        action: Action::Reopen,
+        from: &[S::Resolved, S::Unresolved, S::FedBack, S::FollowedUp, S::Closed],
+        to: Some(S::InHandling),
+        roles: &[Role::Commander],
+        timeline: TimelineKind::Reopened,
+    },
+];
+
+/// The rule of `action`.
+pub fn rule(action: Action) -> &'static Rule {
+    RULES.iter().find(|r| r.action == action).unwrap_or(&RULES[0])
+}
+
+/// What every transition carries from the client.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The case.
+    pub case_id: Uuid,
+    /// The version the client saw.
+    pub version: i32,
+    /// A note for the timeline.
+    pub note: Option<String>,
+    /// Retry key: a retry with the same key returns the first answer.
+    pub idempotency_key: Option<String>,
+}
+
+/// The outcome of a transition: the case after it.
+pub type Outcome = AppResult<case::Model>;
+
+/// Returns the case of an earlier call with the same idempotency key, if any.
+async fn replay<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    key: &Option<String>,
+    op: &str,
+) -> AppResult<Option<case::Model>> {
+    let (Some(key), Some(sub)) = (key, &actor.subject) else {
+        return Ok(None);
+    };
+    let Some(k) = idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::Subject.eq(sub.as_str()))
+        .filter(idempotency_key::Column::Key.eq(key.as_str()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if k.operation != op {
+        return Err(AppError::conflict(
+            "input.idempotencyKey",
+            "this key was used for another operation",
+        ));
+    }
+    Ok(Some(get::<case::Entity, _>(db, actor, k.case_id).await?))
+}
+
+fn check_key(key: &Option<String>) -> AppResult<()> {
+    if let Some(k) = key {
+        validate::text(k, 8, 100).map_err(|m| AppError::bad_input("input.idempotencyKey", m))?;
+    }
+    Ok(())
+}
+
+/// Runs `action` on the case of `step`: role, scope, status and version checks, the
+/// action's own work (`work`, inside the transaction), the status change with a version bump,
+/// the timeline entry, and the idempotency record — all in one transaction.
+pub async fn apply<F>(db: &DatabaseConnection, actor: &Actor, action: Action, step: Step, work: F) -> Outcome
+where
+    F: for<'t> FnOnce(
+        &'t DatabaseTransaction,
+        &'t case::Model,
+    ) -> futures_util::future::BoxFuture<'t, AppResult<Effect>>,
+{
+    let r = rule(action);
+    require_role(actor, r.roles, &format!("{action:?}"))?;
+    check_key(&step.idempotency_key)?;
+    let op = format!("{action:?}");
+    if let Some(first) = replay(db, actor, &step.idempotency_key, &op).await? {
+        return Ok(first);
+    }
+    let note = super::unit::opt_text("input.note", step.note.as_deref(), 2000)?;
+    let txn = begin_write(db).await?;
+    let current = get::<case::Entity, _>(&txn, actor, step.case_id).await?;
+    if current.version != step.version {
+        return Err(AppError::Conflict {
+            field: Some("input.version".into()),
+            message: format!(
+                "the case changed (version {} now, {} sent); reload it",
+                current.version, step.version
+            ),
+        });
+    }
+    if !r.from.contains(&current.status) {
+        return Err(AppError::Conflict {
+            field: None,
+            message: format!("cannot {action:?} a case that is {:?}", current.status),
+        });
+    }
+    let effect = work(&txn, &current).await?;
+    let to = effect.status.or(r.to).unwrap_or(current.status);
+    let now = super::now();
+    // Optimistic update: only the client that saw this version wins.
+    let mut update = case::Entity::update_many()
+        .col_expr(case::Column::Status, Expr::value(to))
+        .col_expr(case::Column::Version, Expr::col(case::Column::Version).add(1))
+        .col_expr(case::Column::UpdatedAt, Expr::value(now))
+        .filter(case::Column::Id.eq(current.id))
+        .filter(case::Column::Version.eq(step.version));
+    for (col, v) in effect.set {
+        update = update.col_expr(col, Expr::value(v));
+    }
+    if current.first_response_at.is_none()
+        && matches!(
+            action,
+            Action::Accept | Action::StartHandling | Action::Dispatch | Action::Divert
+        )
+    {
+        update = update.col_expr(case::Column::FirstResponseAt, Expr::value(now));
+    }
+    match to {
+        S::Resolved | S::Unresolved => update = update.col_expr(case::Column::ResolvedAt, Expr::value(now)),
+        S::Closed => update = update.col_expr(case::Column::ClosedAt, Expr::value(now)),
+        S::InHandling if action == Action::Reopen => {
+            update = update
+                .col_expr(
+                    case::Column::ResolvedAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(case::Column::ClosedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        }
+        _ => {}
+    }
+    let res = update.exec(&txn).await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::Conflict {
+            field: Some("input.version".into()),
+            message: "the case changed meanwhile; reload it".into(),
+        });
+    }
+    let seq = next_seq(&txn, current.id).await?;
+    let text = match (note, effect.note) {
+        (Some(a), Some(b)) => Some(format!("{b}\n{a}")),
+        (a, b) => a.or(b),
+    };
+    case_timeline_entry::ActiveModel {
+        id: Set(super::new_id()),
+        case_id: Set(current.id),
+        seq: Set(seq),
+        kind: Set(r.timeline),
+        from_status: Set(Some(current.status)),
+        to_status: Set(Some(to)),
+        actor_subject: Set(actor.subject.clone()),
+        actor_role: Set(Some(actor.role.as_str().to_owned())),
+        unit_id: Set(effect.unit),
+        note: Set(text),
+        public: Set(true),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    if let (Some(key), Some(sub)) = (&step.idempotency_key, &actor.subject) {
+        idempotency_key::ActiveModel {
+            id: Set(super::new_id()),
+            subject: Set(sub.clone()),
+            key: Set(key.clone()),
+            operation: Set(op),
+            case_id: Set(current.id),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let after = case::Entity::find_by_id(current.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::Internal("case vanished inside its transaction".into()))?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn next_seq<C: ConnectionTrait>(db: &C, case_id: Uuid) -> AppResult<i32> {
+    let max: Option<Option<i32>> = case_timeline_entry::Entity::find()
+        .select_only()
+        .column_as(case_timeline_entry::Column::Seq.max(), "m")
+        .filter(case_timeline_entry::Column::CaseId.eq(case_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().unwrap_or(0) + 1)
+}
+
+/// What an action's own work decided, applied by [`apply`].
+#[derive(Default)]
+pub struct Effect {
+    /// A status other than the rule's (e.g. a rejection that leaves no unit returns to assessed).
+    pub status: Option<CaseStatus>,
+    /// Further columns to set on the case.
+    pub set: Vec<(case::Column, sea_orm::Value)>,
+    /// A unit named on the timeline entry.
+    pub unit: Option<Uuid>,
+    /// Text added to the timeline note.
+    pub note: Option<String>,
+}
+
+/// The deadlines for a case assessed as `colour`, `kind`, `category` at `from`: the most
+/// specific policy wins (category over kind over colour alone).
+pub async fn deadlines<C: ConnectionTrait>(
+    db: &C,
+    colour: RiskColour,
+    kind: CaseKind,
+    category: Option<CaseCategory>,
+    from: DateTime<Utc>,
+) -> AppResult<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+    use sea_orm::ActiveEnum;
+    let colour_s = colour.to_value();
+    let kind_s = kind.to_value();
+    let cat_s = category.map(|c| c.to_value()).unwrap_or_else(|| "*".into());
+    let rows = deadline_policy::Entity::find()
+        .filter(deadline_policy::Column::RiskColour.eq(colour_s))
+        .filter(deadline_policy::Column::Kind.is_in([kind_s.clone(), "*".into()]))
+        .filter(deadline_policy::Column::Category.is_in([cat_s.clone(), "*".into()]))
+        .all(db)
+        .await?;
+    let best = rows
+        .into_iter()
+        .max_by_key(|p| (p.category != "*") as u8 * 2 + (p.kind != "*") as u8);
+    Ok(match best {
+        Some(p) => (
+            Some(from + Duration::minutes(i64::from(p.first_response_minutes))),
+            Some(from + Duration::minutes(i64::from(p.resolution_minutes))),
+        ),
+        None => (None, None),
+    })
+}
+
+/// Input of `assessCase`.
+#[derive(Clone, Debug)]
+pub struct Assessment {
+    /// Kind.
+    pub kind: CaseKind,
+    /// Category.
+    pub category: Option<CaseCategory>,
+    /// Severity.
+    pub severity: Severity,
+    /// Risk colour.
+    pub risk_colour: RiskColour,
+}
+
+/// Assesses a case and sets its deadlines from the policy.
+pub async fn assess(db: &DatabaseConnection, actor: &Actor, step: Step, a: Assessment) -> Outcome {
+    apply(db, actor, Action::Assess, step, move |txn, c| {
+        Box::pin(async move {
+            let from = std::cmp::min(c.occurred_at.unwrap_or(c.created_at), c.created_at);
+            let (first, resolve) =
+                deadlines(txn, a.risk_colour, a.kind, a.category.or(c.category), from).await?;
+            Ok(Effect {
+                set: vec![
+                    (case::Column::Kind, a.kind.into()),
+                    (case::Column::Category, a.category.or(c.category).into()),
+                    (case::Column::Severity, Some(a.severity).into()),
+                    (case::Column::RiskColour, Some(a.risk_colour).into()),
+                    (case::Column::FirstResponseDue, first.into()),
+                    (case::Column::ResolutionDue, resolve.into()),
+                ],
+                note: Some(format!("{:?} / {:?} / {:?}", a.risk_colour, a.severity, a.kind)),
+                ..Default::default()
+            })
+        })
+    })
+    .await
+}
+
+/// Dispatches to `units` (at least one, at most 10), the first leading.
+pub async fn dispatch(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    step: Step,
+    units: Vec<Uuid>,
+    lead: Uuid,
+) -> Outcome {
+    let mut units = units;
+    units.dedup();
+    if units.is_empty() || units.len() > 10 {
+        return Err(AppError::bad_input("input.unitIds", "name 1 to 10 units"));
+    }
+    if !units.contains(&lead) {
+        return Err(AppError::bad_input(
+            "input.leadUnitId",
+            "the lead unit must be one of unitIds",
+        ));
+    }
+    let subject = actor.subject.clone();
+    apply(db, actor, Action::Dispatch, step, move |txn, c| {
+        Box::pin(async move {
+            let found = unit::Entity::find()
+                .filter(unit::Column::Id.is_in(units.clone()))
+                .all(txn)
+                .await?;
+            if found.len() != units.len() {
+                return Err(AppError::bad_input("input.unitIds", "every id must name a unit"));
+            }
+            assign(txn, c.id, &units, Some(lead), subject.as_deref()).await?;
+            let names: Vec<String> = found.iter().map(|u| u.name.clone()).collect();
+            Ok(Effect {
+                unit: Some(lead),
+                note: Some(format!("→ {}", names.join("、"))),
+                ..Default::default()
+            })
+        })
+    })
+    .await
+}
+
+async fn assign(
+    txn: &DatabaseTransaction,
+    case_id: Uuid,
+    units: &[Uuid],
+    lead: Option<Uuid>,
+    by: Option<&str>,
+) -> AppResult<()> {
+    let now = super::now();
+    for u in units {
+        case_assignment::ActiveModel {
+            id: Set(super::new_id()),
+            case_id: Set(case_id),
+            unit_id: Set(*u),
+            lead: Set(Some(*u) == lead),
+            status: Set(AssignmentStatus::Pending),
+            reason: Set(None),
+            assigned_by: Set(by.map(str::to_owned)),
+            assigned_at: Set(now),
+            responded_at: Set(None),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Diverts a non-police incident to the governance centre `centre`.
+pub async fn divert(db: &DatabaseConnection, actor: &Actor, step: Step, centre: Uuid) -> Outcome {
+    let subject = actor.subject.clone();
+    apply(db, actor, Action::Divert, step, move |txn, c| {
+        Box::pin(async move {
+            let u = unit::Entity::find_by_id(centre)
+                .one(txn)
+                .await?
+                .ok_or_else(|| AppError::bad_input("input.unitId", "no such unit"))?;
+            if u.kind != UnitKind::GovernanceCentre {
+                return Err(AppError::bad_input(
+                    "input.unitId",
+                    "divert to a governance centre (综治中心)",
+                ));
+            }
+            assign(txn, c.id, &[centre], Some(centre), subject.as_deref()).await?;
+            Ok(Effect {
+                set: vec![(case::Column::Kind, CaseKind::NonPoliceIncident.into())],
+                unit: Some(centre),
+                note: Some(format!("非警务分流 → {}", u.name)),
+                ..Default::default()
+            })
+        })
+    })
+    .await
+}
+
+/// The assignment `id` of the step's case, checked to belong to the actor's unit when the
+/// actor is department staff.
+async fn own_assignment(
+    txn: &DatabaseTransaction,
+    who: (Role, Option<Uuid>),
+    case_id: Uuid,
+    id: Uuid,
+) -> AppResult<case_assignment::Model> {
+    let a = case_assignment::Entity::find_by_id(id)
+        .filter(case_assignment::Column::CaseId.eq(case_id))
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::bad_input("input.assignmentId", "no such assignment on this case"))?;
+    if who.0 == Role::DepartmentStaff && who.1 != Some(a.unit_id) {
+        return Err(AppError::forbidden(
+            "only the assigned unit answers its assignment",
+        ));
+    }
+    if a.status != AssignmentStatus::Pending && a.status != AssignmentStatus::Accepted {
+        return Err(AppError::Conflict {
+            field: Some("input.assignmentId".into()),
+            message: "this assignment was already answered".into(),
+        });
+    }
+    Ok(a)
+}
+
+async fn set_assignment(
+    txn: &DatabaseTransaction,
+    a: &case_assignment::Model,
+    status: AssignmentStatus,
+    reason: Option<String>,
+) -> AppResult<()> {
+    let mut m: case_assignment::ActiveModel = a.clone().into();
+    m.status = Set(status);
+    m.reason = Set(reason);
+    m.responded_at = Set(Some(super::now()));
+    m.update(txn).await?;
+    Ok(())
+}
+
+/// A unit accepts its assignment.
+pub async fn accept(db: &DatabaseConnection, actor: &Actor, step: Step, assignment: Uuid) -> Outcome {
+    let who = (actor.role, actor.scope.unit);
+    apply(db, actor, Action::Accept, step, move |txn, c| {
+        Box::pin(async move {
+            let a = own_assignment(txn, who, c.id, assignment).await?;
+            if a.status != AssignmentStatus::Pending {
+                return Err(AppError::Conflict {
+                    field: Some("input.assignmentId".into()),
+                    message: "already accepted".into(),
+                });
+            }
+            set_assignment(txn, &a, AssignmentStatus::Accepted, None).await?;
+            Ok(Effect {
+                unit: Some(a.unit_id),
+                ..Default::default()
+            })
+        })
+    })
+    .await
+}
+
+/// A unit rejects its assignment with a reason; with no unit left the case returns to assessed.
+pub async fn reject(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    step: Step,
+    assignment: Uuid,
+    reason: String,
+) -> Outcome {
+    let reason = validate::text(&reason, 2, 500).map_err(|m| AppError::bad_input("input.reason", m))?;
+    let who = (actor.role, actor.scope.unit);
+    apply(db, actor, Action::Reject, step, move |txn, c| {
+        Box::pin(async move {
+            let a = own_assignment(txn, who, c.id, assignment).await?;
+            set_assignment(txn, &a, AssignmentStatus::Rejected, Some(reason.clone())).await?;
+            let open = case_assignment::Entity::find()
+                .filter(case_assignment::Column::CaseId.eq(c.id))
+                .filter(
+                    case_assignment::Column::Status
+                        .is_in([AssignmentStatus::Pending, AssignmentStatus::Accepted]),
+                )
+                .count(txn)
+                .await?;
+            Ok(Effect {
+                status: (open == 0).then_some(S::Assessed),
+                unit: Some(a.unit_id),
+                note: Some(reason),
+                ..Default::default()
+            })
+        })
+    })
+    .await
+}
+
+/// A unit hands its assignment over to another unit.
+pub async fn transfer(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    step: Step,
+    assignment: Uuid,
+    to: Uuid,
+    reason: String,
+) -> Outcome {
+    let reason = validate::text(&reason, 2, 500).map_err(|m| AppError::bad_input("input.reason", m))?;
+    let subject = actor.subject.clone();
+    let who = (actor.role, actor.scope.unit);
+    apply(db, actor, Action::Transfer, step, move |txn, c| {
+        Box::pin(async move {
+            let a = own_assignment(txn, who, c.id, assignment).await?;
+            if a.unit_id == to {
+                return Err(AppError::bad_input("input.toUnitId", "transfer to another unit"));
+            }
+            unit::Entity::find_by_id(to)
+                .one(txn)
+                .await?
+                .ok_or_else(|| AppError::bad_input("input.toUnitId", "no such unit"))?;
+            set_assignment(txn, &a, AssignmentStatus::Transferred, Some(reason.clone())).await?;
+            assign(txn, c.id, &[to], a.lead.then_some(to), subject.as_deref()).await?;
+            Ok(Effect {
+                status: Some(S::Dispatched),
+                unit: Some(to),
+                note: Some(reason),
+                ..Default::default()
+            })
+        })
+    })
+    .await
+}
+
+/// Refers a dispute to a mediation room.
+pub async fn refer_to_mediation(db: &DatabaseConnection, actor: &Actor, step: Step, room: Uuid) -> Outcome {
+    apply(db, actor, Action::ReferToMediation, step, move |txn, _c| {
+        Box::pin(async move {
+            let r = mediation_room::Entity::find_by_id(room)
+                .one(txn)
+                .await?
+                .ok_or_else(|| AppError::bad_input("input.roomId", "no such mediation room"))?;
+            Ok(Effect {
+                set: vec![(case::Column::RoomId, Some(room).into())],
+                note: Some(format!("→ {}", r.name)),
+                ..Default::default()
+            })
+        })
+    })
+    .await
+}
+
+/// A transition without work of its own (start handling, resolve, feed back, reopen).
+pub async fn simple(db: &DatabaseConnection, actor: &Actor, action: Action, step: Step) -> Outcome {
+    if matches!(action, Action::MarkUnresolved | Action::Reject | Action::Transfer)
+        && step.note.as_deref().map(str::trim).unwrap_or("").is_empty()
+    {
+        return Err(AppError::bad_input("input.note", "give the reason"));
+    }
+    apply(db, actor, action, step, |_, _| {
+        Box::pin(async { Ok(Effect::default()) })
+    })
+    .await
+}
+
+/// Ratings of a follow-up visit.
+#[derive(Clone, Debug)]
+pub struct Ratings {
+    /// How it was made.
+    pub method: FollowUpMethod,
+    /// Response speed, 1–5.
+    pub response_speed: i16,
+    /// Attitude, 1–5.
+    pub attitude: i16,
+    /// Handling, 1–5.
+    pub handling: i16,
+    /// Satisfied.
+    pub satisfied: bool,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Records a follow-up visit.
+pub async fn follow_up(db: &DatabaseConnection, actor: &Actor, step: Step, r: Ratings) -> Outcome {
+    for (f, v) in [
+        ("input.responseSpeed", r.response_speed),
+        ("input.attitude", r.attitude),
+        ("input.handling", r.handling),
+    ] {
+        if !(1..=5).contains(&v) {
+            return Err(AppError::bad_input(f, "a rating is 1 to 5"));
+        }
+    }
+    let comment = super::unit::opt_text("input.comment", r.comment.as_deref(), 1000)?;
+    let visitor = actor.subject.clone();
+    apply(db, actor, Action::FollowUp, step, move |txn, c| {
+        Box::pin(async move {
+            let now = super::now();
+            follow_up::ActiveModel {
+                id: Set(super::new_id()),
+                case_id: Set(c.id),
+                method: Set(r.method),
+                visited_at: Set(now),
+                visitor_subject: Set(visitor),
+                response_speed_rating: Set(r.response_speed),
+                attitude_rating: Set(r.attitude),
+                handling_rating: Set(r.handling),
+                satisfied: Set(r.satisfied),
+                comment: Set(comment),
+                created_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+            Ok(Effect {
+                note: Some(if r.satisfied {
+                    "满意".into()
+                } else {
+                    "不满意".into()
+                }),
+                ..Default::default()
+            })
+        })
+    })
+    .await
+}
+
+/// Closes a case: after a follow-up, or from fed-back with a recorded reason for none.
+pub async fn close(db: &DatabaseConnection, actor: &Actor, step: Step) -> Outcome {
+    let needs_reason = step.note.as_deref().map(str::trim).unwrap_or("").is_empty();
+    apply(db, actor, Action::Close, step, move |_txn, c| {
+        Box::pin(async move {
+            if c.status == S::FedBack && needs_reason {
+                return Err(AppError::bad_input(
+                    "input.note",
+                    "closing without a follow-up needs the reason",
+                ));
+            }
+            Ok(Effect::default())
+        })
+    })
+    .await
+}
+
+/// True when a deadline has passed without the step it guards.
+pub fn overdue(c: &case::Model, now: DateTime<Utc>) -> bool {
+    let open = !matches!(
+        c.status,
+        S::Resolved | S::Unresolved | S::FedBack | S::FollowedUp | S::Closed
+    );
+    let response_late = c.first_response_at.is_none() && c.first_response_due.is_some_and(|d| d < now);
+    let resolution_late = open && c.resolution_due.is_some_and(|d| d < now);
+    response_late || resolution_late
+}
+
+/// The condition behind `overdue`, for lists.
+pub fn overdue_condition(now: DateTime<Utc>) -> sea_orm::Condition {
+    use sea_orm::Condition;
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(case::Column::FirstResponseAt.is_null())
+                .add(case::Column::FirstResponseDue.lt(now)),
+        )
+        .add(
+            Condition::all()
+                .add(case::Column::ResolutionDue.lt(now))
+                .add(case::Column::Status.is_not_in([
+                    S::Resolved,
+                    S::Unresolved,
+                    S::FedBack,
+                    S::FollowedUp,
+                    S::Closed,
+                ])),
+        )
+}
+
+/// Timeline entries are ordered; used by tests and the public tracking page.
+pub async fn timeline<C: ConnectionTrait>(
+    db: &C,
+    case_id: Uuid,
+) -> AppResult<Vec<case_timeline_entry::Model>> {
+    Ok(case_timeline_entry::Entity::find()
+        .filter(case_timeline_entry::Column::CaseId.eq(case_id))
+        .order_by_asc(case_timeline_entry::Column::Seq)
+        .all(db)
+        .await?)
+}
