@@ -391,16 +391,16 @@ pub fn persona(role: Role, s: &Side) -> (String, Scope) {
         }
         Role::GridWorker => {
             scope.grids = vec![s.community];
-            "grid-worker".into()
+            format!("grid-worker-{}", s.community)
         }
         Role::CommunityPolice => {
             scope.grids = vec![s.police_grid];
-            "police".into()
+            format!("police-{}", s.police_grid)
         }
         Role::Mediator => {
             scope.room = Some(s.room);
             scope.person = Some(s.mediator);
-            "mediator".into()
+            format!("mediator-{}", s.mediator)
         }
         Role::Volunteer => {
             scope.team = Some(s.team);
@@ -409,18 +409,123 @@ pub fn persona(role: Role, s: &Side) -> (String, Scope) {
         }
         Role::EnterpriseLiaison => {
             scope.enterprise = Some(s.enterprise);
-            "liaison".into()
+            format!("liaison-{}", s.enterprise)
         }
         Role::DepartmentStaff => {
             scope.unit = Some(s.unit);
-            "staff".into()
+            format!("staff-{}", s.unit)
         }
         Role::Platform => {
             scope.platform = Some(s.platform);
-            "platform".into()
+            format!("platform-{}", s.platform)
         }
         Role::Citizen => s.citizen.clone(),
         Role::Anonymous => String::new(),
     };
     (subject, scope)
+}
+
+/// Raw personal values of one side, as stored (see [`add_personal_data`]).
+#[derive(Clone, Debug)]
+pub struct PersonalData {
+    pub reporter_name: String,
+    pub reporter_phone: String,
+    pub case_address: String,
+    pub party: Uuid,
+    pub party_name: String,
+    pub party_phone: String,
+    pub party_resident_id: String,
+    pub party_address: String,
+    pub contact: Uuid,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub volunteer_name: String,
+    pub volunteer_phone: String,
+    pub volunteer_resident_id: String,
+    pub mediator_phone: String,
+}
+
+/// Gives the side's case a reporter (name, phone, address) and a party with every personal
+/// field, gives its enterprise a contact with name and phone, and returns these values
+/// together with the volunteer's and the mediator's (which `world` already set).
+pub async fn add_personal_data(db: &DatabaseConnection, s: &Side) -> PersonalData {
+    use entity::{case_party, enterprise_contact, mediator, volunteer};
+    use sea_orm::EntityTrait;
+
+    let now = Utc::now();
+    let reporter_name = "王小明".to_owned();
+    let reporter_phone = "13800001234".to_owned();
+    let case_address = "浙江省杭州市拱墅区武林街道体育场路1号".to_owned();
+    let c = case::Entity::find_by_id(s.case)
+        .one(db)
+        .await
+        .expect("load case")
+        .expect("case exists");
+    let mut c: case::ActiveModel = c.into();
+    c.reporter_name = Set(Some(reporter_name.clone()));
+    c.reporter_phone = Set(Some(reporter_phone.clone()));
+    c.address = Set(Some(case_address.clone()));
+    c.update(db).await.expect("reporter data");
+
+    let party_name = "李建国".to_owned();
+    let party_phone = "13912345678".to_owned();
+    let party_resident_id = resident_id("33010619850312001");
+    let party_address = "浙江省杭州市西湖区文三路90号".to_owned();
+    let party = case_party::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        case_id: Set(s.case),
+        role: Set(PartyRole::Complainant),
+        name: Set(party_name.clone()),
+        phone: Set(Some(party_phone.clone())),
+        resident_id: Set(Some(party_resident_id.clone())),
+        address: Set(Some(party_address.clone())),
+        enterprise_id: Set(None),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .expect("party");
+
+    let contact_name = "陈静怡".to_owned();
+    let contact_phone = "13655556666".to_owned();
+    let contact = enterprise_contact::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        enterprise_id: Set(s.enterprise),
+        name: Set(contact_name.clone()),
+        phone: Set(Some(contact_phone.clone())),
+        position: Set(Some("安全主管".into())),
+        is_primary: Set(true),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .expect("enterprise contact");
+
+    let v = volunteer::Entity::find_by_id(s.volunteer)
+        .one(db)
+        .await
+        .expect("load volunteer")
+        .expect("volunteer exists");
+    let m = mediator::Entity::find_by_id(s.mediator)
+        .one(db)
+        .await
+        .expect("load mediator")
+        .expect("mediator exists");
+    PersonalData {
+        reporter_name,
+        reporter_phone,
+        case_address,
+        party: party.id,
+        party_name,
+        party_phone,
+        party_resident_id,
+        party_address,
+        contact: contact.id,
+        contact_name,
+        contact_phone,
+        volunteer_name: v.name,
+        volunteer_phone: v.phone,
+        volunteer_resident_id: v.resident_id.expect("volunteer resident id"),
+        mediator_phone: m.phone.expect("mediator phone"),
+    }
 }

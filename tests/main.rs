@@ -12,5 +12,6 @@ mod personal;
 mod schema;
 mod security;
 mod statements;
+mod stories;
 mod validation;
 mod workflow;

@@ -415,6 +415,11 @@ fn tag_errors(resp: &mut GqlResponse, request_id: &str) {
 /// Runs one checked operation and audits it when it is a mutation.
 async fn run(app: &AppState, caller: &Caller, req: Request, kind: OperationKind) -> GqlResponse {
     let op_name = req.operation_name.clone();
+    let root_names = if kind == OperationKind::Mutation {
+        root_field_names(&req.query, op_name.as_deref())
+    } else {
+        Vec::new()
+    };
     let req = req
         .data(caller.actor.clone())
         .data(caller.info.clone())
@@ -425,7 +430,7 @@ async fn run(app: &AppState, caller: &Caller, req: Request, kind: OperationKind)
         ));
     let mut resp = app.schema.execute(req).await;
     if kind == OperationKind::Mutation {
-        audit_mutation(app, caller, op_name.as_deref(), &resp).await;
+        audit_mutation(app, caller, op_name.as_deref(), &root_names, &resp).await;
     }
     tag_errors(&mut resp, &caller.info.request_id);
     resp
@@ -433,7 +438,13 @@ async fn run(app: &AppState, caller: &Caller, req: Request, kind: OperationKind)
 
 /// One audit record per root field of a mutation: the field, the object id it returned, and
 /// the outcome.
-async fn audit_mutation(app: &AppState, caller: &Caller, op_name: Option<&str>, resp: &GqlResponse) {
+async fn audit_mutation(
+    app: &AppState,
+    caller: &Caller,
+    op_name: Option<&str>,
+    roots: &[(String, String)],
+    resp: &GqlResponse,
+) {
     let data = resp.data.clone().into_json().unwrap_or(Value::Null);
     let mut fields: Vec<String> = data
         .as_object()
@@ -459,8 +470,14 @@ async fn audit_mutation(app: &AppState, caller: &Caller, op_name: Option<&str>, 
             .and_then(|x| x.get("code"))
             .map(|c| c.to_string().trim_matches('"').to_owned());
         let object_id = find_id(&data[&f]);
+        // Record the field's name, not the alias the client gave it.
+        let name = roots
+            .iter()
+            .find(|(key, _)| *key == f)
+            .map(|(_, n)| n.as_str())
+            .unwrap_or(&f);
         let entry = Entry {
-            operation: &f,
+            operation: name,
             action: Action::Mutation,
             object_type: None,
             object_id,
@@ -473,6 +490,44 @@ async fn audit_mutation(app: &AppState, caller: &Caller, op_name: Option<&str>, 
             tracing::error!(error = %e, request_id = %caller.info.request_id, "could not write the audit record");
         }
     }
+}
+
+/// (response key, field name) of each root field of the operation that runs.
+fn root_field_names(query: &str, operation_name: Option<&str>) -> Vec<(String, String)> {
+    use async_graphql::parser::{parse_query, types::Selection};
+    let Ok(doc) = parse_query(query) else {
+        return Vec::new();
+    };
+    let op = doc
+        .operations
+        .iter()
+        .find(|(name, _)| match (operation_name, name) {
+            (Some(want), Some(n)) => n.as_str() == want,
+            (None, _) => true,
+            (Some(_), None) => false,
+        });
+    let Some((_, op)) = op else {
+        return Vec::new();
+    };
+    op.node
+        .selection_set
+        .node
+        .items
+        .iter()
+        .filter_map(|sel| match &sel.node {
+            Selection::Field(f) => {
+                let name = f.node.name.node.to_string();
+                let key = f
+                    .node
+                    .alias
+                    .as_ref()
+                    .map(|a| a.node.to_string())
+                    .unwrap_or_else(|| name.clone());
+                Some((key, name))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Audits a mutation refused before execution.

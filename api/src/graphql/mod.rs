@@ -51,6 +51,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     case::mutation::CaseMutation,
     case::workflow::CaseWorkflowMutation,
+    case::mediation::MediationMutation,
     client::ClientMutation,
     enterprise::mutation::EnterpriseMutation,
     grid::mutation::GridMutation,

@@ -626,14 +626,14 @@ pub async fn report(
             .await
             .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
     }
+    // A case about an enterprise belongs to the enterprise's grid unless the reporter named one.
+    let mut grid_id = input.grid_id;
     if let Some(e) = enterprise_id {
-        let exists = entity::enterprise::Entity::find_by_id(e)
+        let ent = entity::enterprise::Entity::find_by_id(e)
             .one(&txn)
             .await?
-            .is_some();
-        if !exists {
-            return Err(AppError::bad_input("input.enterpriseId", "no such enterprise"));
-        }
+            .ok_or_else(|| AppError::bad_input("input.enterpriseId", "no such enterprise"))?;
+        grid_id = grid_id.or(ent.grid_id);
     }
     let now = super::now();
     let id = super::new_id();
@@ -656,7 +656,7 @@ pub async fn report(
         address: Set(c.address),
         latitude: Set(input.latitude),
         longitude: Set(input.longitude),
-        grid_id: Set(input.grid_id),
+        grid_id: Set(grid_id),
         enterprise_id: Set(enterprise_id),
         room_id: Set(None),
         report_code_id: Set(None),

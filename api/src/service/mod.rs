@@ -8,12 +8,14 @@ pub mod case;
 pub mod client;
 pub mod enterprise;
 pub mod grid;
+pub mod mediation;
 pub mod mediation_room;
 pub mod mediator;
 pub mod pagination;
 pub mod personal;
 pub mod unit;
 pub mod volunteer;
+pub mod volunteer_task;
 pub mod volunteer_team;
 pub mod workflow;
 

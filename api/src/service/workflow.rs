@@ -61,6 +61,16 @@ pub enum Action {
     Close,
     /// Reopened: back to handling.
     Reopen,
+    /// A mediation session is scheduled with its mediators.
+    ScheduleSession,
+    /// A session's outcome (agreement, no agreement) and agreement text are recorded.
+    RecordSession,
+    /// Mediation moves up a level (ordinary → larger → major) to another room.
+    EscalateMediation,
+    /// An agreement is marked as confirmed by a court (司法确认).
+    ConfirmJudicially,
+    /// Volunteers or a team are tasked on the case.
+    AssignVolunteers,
 }
 
 /// One rule of the state machine.
@@ -181,6 +191,41 @@ pub const RULES: &[Rule] = &[
         timeline: TimelineKind::Closed,
     },
     Rule {
+        action: Action::ScheduleSession,
+        from: &[S::Mediating],
+        to: None,
+        roles: &[Role::Mediator, Role::Commander, Role::CommunityPolice],
+        timeline: TimelineKind::MediationSession,
+    },
+    Rule {
+        action: Action::RecordSession,
+        from: &[S::Mediating],
+        to: None,
+        roles: &[Role::Mediator, Role::Commander],
+        timeline: TimelineKind::MediationSession,
+    },
+    Rule {
+        action: Action::EscalateMediation,
+        from: &[S::Mediating],
+        to: None,
+        roles: &[Role::Mediator, Role::Commander, Role::CommunityPolice],
+        timeline: TimelineKind::MediationEscalated,
+    },
+    Rule {
+        action: Action::ConfirmJudicially,
+        from: &[S::Mediating, S::Resolved, S::FedBack, S::FollowedUp, S::Closed],
+        to: None,
+        roles: &[Role::Mediator, Role::Commander],
+        timeline: TimelineKind::Note,
+    },
+    Rule {
+        action: Action::AssignVolunteers,
+        from: &[S::Dispatched, S::InHandling, S::Mediating],
+        to: None,
+        roles: &[Role::Commander, Role::CommunityPolice, Role::GridWorker],
+        timeline: TimelineKind::VolunteersAssigned,
+    },
+    Rule {
         action: Action::Reopen,
         from: &[S::Resolved, S::Unresolved, S::FedBack, S::FollowedUp, S::Closed],
         to: Some(S::InHandling),
@@ -190,8 +235,11 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// The rule of `action`.
-pub fn rule(action: Action) -> &'static Rule {
-    RULES.iter().find(|r| r.action == action).unwrap_or(&RULES[0])
+pub fn rule(action: Action) -> AppResult<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.action == action)
+        .ok_or_else(|| AppError::Internal(format!("no workflow rule for {action:?}")))
 }
 
 /// What every transition carries from the client.
@@ -254,7 +302,7 @@ where
         &'t case::Model,
     ) -> futures_util::future::BoxFuture<'t, AppResult<Effect>>,
 {
-    let r = rule(action);
+    let r = rule(action)?;
     require_role(actor, r.roles, &format!("{action:?}"))?;
     check_key(&step.idempotency_key)?;
     let op = format!("{action:?}");
@@ -830,4 +878,39 @@ pub async fn timeline<C: ConnectionTrait>(
         .order_by_asc(case_timeline_entry::Column::Seq)
         .all(db)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Action; 19] = [
+        Action::Assess,
+        Action::Dispatch,
+        Action::Divert,
+        Action::Accept,
+        Action::Reject,
+        Action::Transfer,
+        Action::StartHandling,
+        Action::ReferToMediation,
+        Action::Resolve,
+        Action::MarkUnresolved,
+        Action::FeedBack,
+        Action::FollowUp,
+        Action::Close,
+        Action::Reopen,
+        Action::ScheduleSession,
+        Action::RecordSession,
+        Action::EscalateMediation,
+        Action::ConfirmJudicially,
+        Action::AssignVolunteers,
+    ];
+
+    #[test]
+    fn every_action_has_exactly_one_rule() {
+        for a in ALL {
+            assert_eq!(RULES.iter().filter(|r| r.action == a).count(), 1, "{a:?}");
+        }
+        assert_eq!(RULES.len(), ALL.len());
+    }
 }

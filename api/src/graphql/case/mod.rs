@@ -1,6 +1,7 @@
 //! Cases (事件) in GraphQL.
 
 pub mod loader;
+pub mod mediation;
 pub mod mutation;
 pub mod query;
 pub mod types;

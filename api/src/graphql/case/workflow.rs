@@ -23,7 +23,8 @@ pub struct CaseStepInput {
 }
 
 impl CaseStepInput {
-    fn step(self) -> async_graphql::Result<Step> {
+    /// The service's step.
+    pub fn step(self) -> async_graphql::Result<Step> {
         Ok(Step {
             case_id: parse_id("input.caseId", &self.case_id)?,
             version: self.version,
@@ -156,6 +157,11 @@ fn mutation_name(a: Action) -> &'static str {
         Action::FollowUp => "recordFollowUp",
         Action::Close => "closeCase",
         Action::Reopen => "reopenCase",
+        Action::ScheduleSession => "scheduleMediationSession",
+        Action::RecordSession => "recordMediationOutcome",
+        Action::EscalateMediation => "escalateMediation",
+        Action::ConfirmJudicially => "confirmAgreementJudicially",
+        Action::AssignVolunteers => "assignVolunteers",
     }
 }
 
@@ -180,7 +186,7 @@ impl CaseWorkflowQuery {
     }
 }
 
-fn payload(m: entity::case::Model) -> CaseStepPayload {
+pub fn payload(m: entity::case::Model) -> CaseStepPayload {
     CaseStepPayload { case: Case(m) }
 }
 
