@@ -455,3 +455,26 @@ async fn fifty_clients_race_and_exactly_one_wins_each_step() {
     assert_eq!(seqs, [1, 2, 3, 4], "timeline has a gap or a duplicate");
     assert_eq!(d["version"], 4);
 }
+
+/// The README's state-machine table is the one the code serves.
+#[tokio::test]
+async fn the_readme_states_the_state_machine_the_code_enforces() {
+    let app = TestApp::spawn().await;
+    let body = app.gql(None, "{ caseTransitions { mutation from to roles } }", json!({})).await;
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README");
+    let rules = data(&body)["caseTransitions"].as_array().cloned().unwrap_or_default();
+    assert!(!rules.is_empty());
+    for r in rules {
+        let list = |v: &Value| -> String {
+            v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")).unwrap_or_default()
+        };
+        let line = format!(
+            "| `{}` | {} | {} | {} |",
+            r["mutation"].as_str().unwrap_or_default(),
+            list(&r["from"]),
+            r["to"].as_str().unwrap_or("(unchanged)"),
+            list(&r["roles"])
+        );
+        assert!(readme.contains(&line), "README.md lacks or misstates: {line}");
+    }
+}
