@@ -2,6 +2,7 @@
 
 mod access_matrix;
 mod auth;
+mod browser;
 mod cli;
 mod fixtures;
 mod fuzz;
@@ -9,6 +10,7 @@ mod harness;
 mod http;
 mod pagination;
 mod personal;
+mod report_code;
 mod schema;
 mod security;
 mod statements;

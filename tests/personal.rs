@@ -844,34 +844,124 @@ async fn mutations_are_audited() {
     );
     assert_eq!(e.actor_subject.as_deref(), Some(worker.as_str()));
     assert_eq!(e.actor_role, "grid-worker");
+
+    // A mutation refused before it runs (over GET) is audited as REJECTED.
+    let res = app
+        .client
+        .get(format!("{}/graphql", app.base))
+        .query(&[(
+            "query",
+            "mutation { createUnit(input: { code: \"GET-1\", name: \"经GET\", kind: FIRE }) { unit { id } } }",
+        )])
+        .header("x-requested-with", "fengqiao-tests")
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status().as_u16(), 405);
+    let rid = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let rows = rows_of(&app, &rid).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let e = &rows[0];
+    assert_eq!(
+        (e.action.as_str(), e.outcome.as_str(), e.error_code.as_deref()),
+        ("MUTATION", "REJECTED", Some("BAD_USER_INPUT"))
+    );
+    assert_eq!(e.actor_subject.as_deref(), Some("admin-audit"));
+
+    // The client application a mutation came through is recorded.
+    let r = post(
+        &app,
+        Some(&admin),
+        "mutation { registerClient(input: { clientId: \"audit-app\", name: \"审计小程序\", rateLimitPerMinute: 600 }) { apiClient { clientId } } }",
+        json!({}),
+    )
+    .await;
+    data(&r.json);
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .header("x-client-id", "audit-app")
+        .bearer_auth(&admin)
+        .json(&json!({
+            "query": CREATE_UNIT,
+            "variables": { "input": { "code": "AUD-CLIENT", "name": "客户端单位", "kind": "FIRE" } }
+        }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status().as_u16(), 200);
+    let rid = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body: Value = res.json().await.expect("json");
+    data(&body);
+    let rows = rows_of(&app, &rid).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].client_id.as_deref(), Some("audit-app"), "{:?}", rows[0]);
+    assert_eq!(rows[0].outcome, "OK");
 }
 
 /// The audit log names the root field that ran, not the alias the client gave it (an alias
-/// must not let a caller choose what the log says was done).
+/// must not let a caller choose what the log says was done) — also when the aliased field
+/// sits in an inline fragment or a named fragment at the root.
 #[tokio::test]
 async fn mutation_audit_names_the_root_field_not_the_alias() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin, "admin-alias", Scope::default());
-    let r = post(
-        &app,
-        Some(&admin),
-        "mutation($input: CreateUnitInput!) { harmless: createUnit(input: $input) { unit { id } } }",
-        json!({ "input": { "code": "AUD-ALIAS", "name": "别名单位", "kind": "POLICE_STATION" } }),
-    )
-    .await;
-    let unit_id = data(&r.json)["harmless"]["unit"]["id"]
-        .as_str()
-        .expect("unit id")
-        .to_owned();
-    let rows = rows_of(&app, &r.request_id).await;
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    assert_eq!(
-        (rows[0].operation.as_str(), rows[0].outcome.as_str()),
-        ("createUnit", "OK"),
-        "the audit log records the client's alias instead of the root field: {:?}",
-        rows[0]
+    let mut wrong = Vec::new();
+    for (how, code, query) in [
+        (
+            "alias",
+            "AUD-ALIAS",
+            "mutation($input: CreateUnitInput!) { harmless: createUnit(input: $input) { unit { id } } }",
+        ),
+        (
+            "inline fragment",
+            "AUD-INLINE",
+            "mutation($input: CreateUnitInput!) { ... on MutationRoot { harmless: createUnit(input: $input) { unit { id } } } }",
+        ),
+        (
+            "named fragment",
+            "AUD-NAMED",
+            "mutation($input: CreateUnitInput!) { ...M }
+             fragment M on MutationRoot { harmless: createUnit(input: $input) { unit { id } } }",
+        ),
+    ] {
+        let r = post(
+            &app,
+            Some(&admin),
+            query,
+            json!({ "input": { "code": code, "name": "别名单位", "kind": "POLICE_STATION" } }),
+        )
+        .await;
+        let unit_id = data(&r.json)["harmless"]["unit"]["id"]
+            .as_str()
+            .expect("unit id")
+            .to_owned();
+        let rows = rows_of(&app, &r.request_id).await;
+        assert_eq!(rows.len(), 1, "{how}: {rows:?}");
+        assert_eq!(
+            rows[0].object_id.map(|u| u.to_string()),
+            Some(unit_id),
+            "{how}"
+        );
+        if (rows[0].operation.as_str(), rows[0].outcome.as_str()) != ("createUnit", "OK") {
+            wrong.push(format!("{how}: operation {:?}", rows[0].operation));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "the audit log records the client's alias instead of the root field createUnit: {wrong:?}"
     );
-    assert_eq!(rows[0].object_id.map(|u| u.to_string()), Some(unit_id));
 }
 
 /// Root fields run one after another and each commits on its own: one row per root field,
@@ -1164,4 +1254,28 @@ async fn mutation_audit_keeps_a_committed_change_whose_payload_fails() {
         rows[0],
         r.text
     );
+}
+
+/// Emptying the log wholesale is refused too: on PostgreSQL `TRUNCATE` does not fire row
+/// triggers, so it needs its own guard (SQLite has no `TRUNCATE`; its `DELETE` is guarded).
+#[tokio::test]
+async fn audit_log_cannot_be_truncated() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, "admin-truncate", Scope::default());
+    let r = post(
+        &app,
+        Some(&admin),
+        CREATE_UNIT,
+        json!({ "input": { "code": "TRUNC-1", "name": "截断单位", "kind": "FIRE" } }),
+    )
+    .await;
+    data(&r.json);
+    assert_eq!(app.count("audit_events").await, 1);
+    let truncate = app.db.execute_unprepared("TRUNCATE audit_events").await;
+    assert!(
+        truncate.is_err(),
+        "TRUNCATE emptied the append-only audit log ({:?})",
+        app.db.get_database_backend()
+    );
+    assert_eq!(app.count("audit_events").await, 1, "the audit rows are gone");
 }

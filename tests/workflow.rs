@@ -460,13 +460,21 @@ async fn fifty_clients_race_and_exactly_one_wins_each_step() {
 #[tokio::test]
 async fn the_readme_states_the_state_machine_the_code_enforces() {
     let app = TestApp::spawn().await;
-    let body = app.gql(None, "{ caseTransitions { mutation from to roles } }", json!({})).await;
-    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README");
-    let rules = data(&body)["caseTransitions"].as_array().cloned().unwrap_or_default();
+    let body = app
+        .gql(None, "{ caseTransitions { mutation from to roles } }", json!({}))
+        .await;
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    let rules = data(&body)["caseTransitions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(!rules.is_empty());
     for r in rules {
         let list = |v: &Value| -> String {
-            v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")).unwrap_or_default()
+            v.as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default()
         };
         let line = format!(
             "| `{}` | {} | {} | {} |",

@@ -74,6 +74,10 @@ pub struct Config {
     pub loader_delay: Duration,
     /// Security controls.
     pub security: SecurityConfig,
+    /// Absolute base URL of the public report pages, e.g. `https://fq.example.gov.cn` (QR codes point here).
+    pub public_base_url: Option<String>,
+    /// Where uploaded photos are stored, one file per SHA-256.
+    pub attachments_dir: PathBuf,
 }
 
 /// Limits and switches of the request pipeline (see SECURITY.md).
@@ -250,6 +254,10 @@ impl Config {
             shutdown_grace: Duration::from_secs(parse("FENGQIAO_SHUTDOWN_GRACE_SECS", 20)?),
             loader_delay: Duration::from_micros(parse("FENGQIAO_LOADER_DELAY_US", 1000)?),
             security: SecurityConfig::from_env(mode, max_page_size, 20.min(max_page_size))?,
+            public_base_url: public_base_url()?,
+            attachments_dir: var("FENGQIAO_ATTACHMENTS_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("data/attachments")),
         })
     }
 
@@ -272,7 +280,33 @@ impl Config {
             shutdown_grace: Duration::from_secs(2),
             loader_delay: Duration::from_millis(1),
             security: SecurityConfig::defaults(Mode::Development, 100, 20),
+            public_base_url: None,
+            attachments_dir: std::env::temp_dir().join("fengqiao-test-attachments"),
         }
+    }
+
+    /// The absolute base URL of the public pages: `FENGQIAO_PUBLIC_BASE_URL`, or the listen address.
+    pub fn public_base(&self) -> String {
+        match &self.public_base_url {
+            Some(u) => u.clone(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+}
+
+/// `FENGQIAO_PUBLIC_BASE_URL`: an http(s) URL, kept without its trailing slash.
+fn public_base_url() -> Result<Option<String>, ConfigError> {
+    let Some(v) = var("FENGQIAO_PUBLIC_BASE_URL") else {
+        return Ok(None);
+    };
+    let v = v.trim().trim_end_matches('/').to_owned();
+    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ']) => Ok(Some(v)),
+        _ => Err(ConfigError::Invalid {
+            name: "FENGQIAO_PUBLIC_BASE_URL",
+            reason: "expected an absolute http:// or https:// URL without query or fragment".into(),
+        }),
     }
 }
 

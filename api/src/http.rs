@@ -44,7 +44,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/admin/audit.csv", get(crate::graphql::audit::export_csv));
+        .route("/admin/audit.csv", get(crate::graphql::audit::export_csv))
+        .merge(crate::public_page::routes());
     if state.config.mode == Mode::Development {
         r = r.merge(crate::graphiql::routes());
     }
@@ -492,9 +493,44 @@ async fn audit_mutation(
     }
 }
 
-/// (response key, field name) of each root field of the operation that runs.
+/// (response key, field name) of each root field of the operation that runs, looking through
+/// inline fragments and fragment spreads, so an alias cannot rename what the audit log records.
 fn root_field_names(query: &str, operation_name: Option<&str>) -> Vec<(String, String)> {
-    use async_graphql::parser::{parse_query, types::Selection};
+    use async_graphql::parser::{
+        parse_query,
+        types::{ExecutableDocument, Selection, SelectionSet},
+        Positioned,
+    };
+    fn walk(
+        doc: &ExecutableDocument,
+        set: &Positioned<SelectionSet>,
+        depth: usize,
+        out: &mut Vec<(String, String)>,
+    ) {
+        if depth > 16 {
+            return;
+        }
+        for sel in &set.node.items {
+            match &sel.node {
+                Selection::Field(f) => {
+                    let name = f.node.name.node.to_string();
+                    let key = f
+                        .node
+                        .alias
+                        .as_ref()
+                        .map(|a| a.node.to_string())
+                        .unwrap_or_else(|| name.clone());
+                    out.push((key, name));
+                }
+                Selection::InlineFragment(i) => walk(doc, &i.node.selection_set, depth + 1, out),
+                Selection::FragmentSpread(s) => {
+                    if let Some(frag) = doc.fragments.get(&s.node.fragment_name.node) {
+                        walk(doc, &frag.node.selection_set, depth + 1, out);
+                    }
+                }
+            }
+        }
+    }
     let Ok(doc) = parse_query(query) else {
         return Vec::new();
     };
@@ -509,25 +545,9 @@ fn root_field_names(query: &str, operation_name: Option<&str>) -> Vec<(String, S
     let Some((_, op)) = op else {
         return Vec::new();
     };
-    op.node
-        .selection_set
-        .node
-        .items
-        .iter()
-        .filter_map(|sel| match &sel.node {
-            Selection::Field(f) => {
-                let name = f.node.name.node.to_string();
-                let key = f
-                    .node
-                    .alias
-                    .as_ref()
-                    .map(|a| a.node.to_string())
-                    .unwrap_or_else(|| name.clone());
-                Some((key, name))
-            }
-            _ => None,
-        })
-        .collect()
+    let mut out = Vec::new();
+    walk(&doc, &op.node.selection_set, 0, &mut out);
+    out
 }
 
 /// Audits a mutation refused before execution.

@@ -11,6 +11,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod limits;
+pub mod public_page;
 pub mod ratelimit;
 pub mod request;
 pub mod service;

@@ -117,6 +117,12 @@ impl MigrationTrait for Migration {
                      FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
                 )
                 .await?;
+                // TRUNCATE fires no row triggers; refuse it with a statement trigger.
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events \
+                     FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()",
+                )
+                .await?;
             }
             _ => {}
         }

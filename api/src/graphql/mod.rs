@@ -12,6 +12,7 @@ pub mod mask;
 pub mod mediation_room;
 pub mod mediator;
 pub mod personal;
+pub mod report_code;
 pub mod unit;
 pub mod viewer;
 pub mod volunteer;
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     volunteer::query::VolunteerQuery,
     mediation_room::query::MediationRoomQuery,
     mediator::query::MediatorQuery,
+    report_code::ReportCodeQuery,
 );
 
 /// The root mutation type.
@@ -60,6 +62,7 @@ pub struct MutationRoot(
     volunteer::mutation::VolunteerMutation,
     mediation_room::mutation::MediationRoomMutation,
     mediator::mutation::MediatorMutation,
+    report_code::ReportCodeMutation,
 );
 
 /// The executable schema.

@@ -13,6 +13,7 @@ pub mod mediation_room;
 pub mod mediator;
 pub mod pagination;
 pub mod personal;
+pub mod report_code;
 pub mod unit;
 pub mod volunteer;
 pub mod volunteer_task;

@@ -1,0 +1,629 @@
+//! Report codes (民情码 / 解纷码): QR codes posted at a place, grid, room or enterprise, and
+//! the public reports made through them by people without an account.
+//!
+//! Staff manage and list codes through the scoped reads ([`Scoped`]: directory data, any
+//! signed-in caller). The public page and the mini-programs go through the three public
+//! functions only: [`public_by_code`] (label, place and grid name of an active code),
+//! [`submit_public_report`] (a case, its photo and a tracking token, in one transaction) and
+//! [`track`] (status and public timeline by token).
+
+use std::path::{Path, PathBuf};
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use chrono::{DateTime, Utc};
+use entity::{
+    case, case_attachment, case_timeline_entry, enterprise,
+    enums::{CaseKind, CaseSource, CaseStatus, ReporterRole, TimelineKind},
+    grid, mediation_room, report_code,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{
+    case::{append_timeline, next_tracking_number},
+    directory_scope,
+    pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
+    require_master_data,
+    unit::{not_found_as_input, opt_phone, opt_text},
+    visible, Scoped,
+};
+use crate::{
+    auth::Actor,
+    db::begin_write,
+    error::{AppError, AppResult},
+    validate,
+};
+
+/// Largest photo accepted with a public report.
+pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+/// Characters of a generated code.
+pub const CODE_LEN: usize = 10;
+/// Lower-case Crockford base32: no i, l, o, u, so a code read aloud or retyped survives.
+const CODE_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+impl Scoped for report_code::Entity {
+    const ID: report_code::Column = report_code::Column::Id;
+    /// Codes are directory data: any signed-in caller sees them; anonymous callers see none
+    /// (the public page reads one active code through [`public_by_code`]).
+    async fn scope<C: ConnectionTrait>(_db: &C, actor: &Actor) -> AppResult<Condition> {
+        Ok(directory_scope(actor))
+    }
+}
+
+/// A new report code.
+#[derive(Clone, Debug, Default)]
+pub struct NewReportCode {
+    /// What the code is called on its poster, e.g. 武林路12号路灯.
+    pub label: String,
+    /// Where it is posted.
+    pub place: Option<String>,
+    /// Grid a report through it belongs to.
+    pub grid_id: Option<Uuid>,
+    /// Mediation room it refers disputes to (解纷码).
+    pub room_id: Option<Uuid>,
+    /// Enterprise it is posted at.
+    pub enterprise_id: Option<Uuid>,
+}
+
+/// A fresh random code: [`CODE_LEN`] characters of lower-case base32 (50 bits).
+pub fn generate_code() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..CODE_LEN)
+        .map(|_| char::from(CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())]))
+        .collect()
+}
+
+/// Creates an active code with a random, unique short code (admins and commanders).
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewReportCode,
+) -> AppResult<report_code::Model> {
+    require_master_data(actor)?;
+    let label = validate::text(&input.label, 1, 100).map_err(|m| AppError::bad_input("input.label", m))?;
+    let place = opt_text("input.place", input.place.as_deref(), 200)?;
+    let txn = begin_write(db).await?;
+    if let Some(g) = input.grid_id {
+        super::get::<grid::Entity, _>(&txn, actor, g)
+            .await
+            .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
+    }
+    if let Some(r) = input.room_id {
+        super::get::<mediation_room::Entity, _>(&txn, actor, r)
+            .await
+            .map_err(|e| not_found_as_input(e, "input.roomId", "no such mediation room"))?;
+    }
+    if let Some(e) = input.enterprise_id {
+        super::get::<enterprise::Entity, _>(&txn, actor, e)
+            .await
+            .map_err(|e| not_found_as_input(e, "input.enterpriseId", "no such enterprise"))?;
+    }
+    let mut code = None;
+    for _ in 0..8 {
+        let candidate = generate_code();
+        let taken = report_code::Entity::find()
+            .filter(report_code::Column::Code.eq(candidate.as_str()))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !taken {
+            code = Some(candidate);
+            break;
+        }
+    }
+    let code = code.ok_or_else(|| AppError::Internal("could not draw an unused report code".into()))?;
+    let m = report_code::ActiveModel {
+        id: Set(super::new_id()),
+        code: Set(code),
+        label: Set(label),
+        place: Set(place),
+        grid_id: Set(input.grid_id),
+        room_id: Set(input.room_id),
+        enterprise_id: Set(input.enterprise_id),
+        active: Set(true),
+        created_at: Set(super::now()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Switches a code on or off; an inactive code's page answers 404 and takes no reports.
+pub async fn set_active(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    active: bool,
+) -> AppResult<report_code::Model> {
+    require_master_data(actor)?;
+    let txn = begin_write(db).await?;
+    let m = super::get::<report_code::Entity, _>(&txn, actor, id).await?;
+    let mut am: report_code::ActiveModel = m.into();
+    am.active = Set(active);
+    let m = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Filters for the code list.
+#[derive(Clone, Debug, Default)]
+pub struct ReportCodeFilter {
+    /// Only active (true) or inactive (false) codes.
+    pub active: Option<bool>,
+    /// Codes of this grid's subtree.
+    pub grid: Option<Uuid>,
+    /// Codes posted at this enterprise.
+    pub enterprise: Option<Uuid>,
+    /// Codes of this mediation room.
+    pub room: Option<Uuid>,
+    /// Text in label, place or code.
+    pub text: Option<String>,
+}
+
+/// Lists codes visible to the actor, newest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &ReportCodeFilter,
+    args: &PageArgs,
+    limits: PageLimits,
+) -> AppResult<Listing<report_code::Entity>> {
+    let mut q = visible::<report_code::Entity, C>(db, actor).await?;
+    if let Some(a) = filter.active {
+        q = q.filter(report_code::Column::Active.eq(a));
+    }
+    if let Some(g) = filter.grid {
+        let root = super::get::<grid::Entity, C>(db, actor, g).await?;
+        q = q.filter(super::in_grid_subtrees(report_code::Column::GridId, &[root.path]));
+    }
+    if let Some(e) = filter.enterprise {
+        q = q.filter(report_code::Column::EnterpriseId.eq(e));
+    }
+    if let Some(r) = filter.room {
+        q = q.filter(report_code::Column::RoomId.eq(r));
+    }
+    if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if t.chars().count() > 100 {
+            return Err(AppError::bad_input("filter.text", "at most 100 characters"));
+        }
+        q = q.filter(
+            Condition::any()
+                .add(report_code::Column::Label.contains(t))
+                .add(report_code::Column::Place.contains(t))
+                .add(report_code::Column::Code.contains(t)),
+        );
+    }
+    let sort = Sort {
+        key: None,
+        descending: true,
+    };
+    fetch(db, q, report_code::Column::Id, sort, args, limits).await
+}
+
+/// A code as typed or scanned: trimmed, at most 32 characters of `[A-Za-z0-9_-]`; anything
+/// else cannot be a code and is simply not found.
+fn normalize_code(code: &str) -> AppResult<String> {
+    let code = code.trim();
+    if code.len() > 32 {
+        return Err(AppError::NotFound);
+    }
+    validate::code(code).map_err(|_| AppError::NotFound)
+}
+
+/// One code by its short code, for staff (scoped like every read).
+pub async fn by_code<C: ConnectionTrait>(db: &C, actor: &Actor, code: &str) -> AppResult<report_code::Model> {
+    let code = normalize_code(code)?;
+    visible::<report_code::Entity, C>(db, actor)
+        .await?
+        .filter(report_code::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// What anyone who scans a code may know about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicCode {
+    /// The short code.
+    pub code: String,
+    /// Label on the poster.
+    pub label: String,
+    /// Where it is posted.
+    pub place: Option<String>,
+    /// Name of its grid.
+    pub grid_name: Option<String>,
+}
+
+async fn active_code<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<report_code::Model> {
+    let code = normalize_code(code)?;
+    report_code::Entity::find()
+        .filter(report_code::Column::Code.eq(code))
+        .filter(report_code::Column::Active.eq(true))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The public face of an active code; `NOT_FOUND` for unknown and inactive codes.
+pub async fn public_by_code<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<PublicCode> {
+    let m = active_code(db, code).await?;
+    let grid_name = match m.grid_id {
+        Some(g) => grid::Entity::find_by_id(g).one(db).await?.map(|g| g.name),
+        None => None,
+    };
+    Ok(PublicCode {
+        code: m.code,
+        label: m.label,
+        place: m.place,
+        grid_name,
+    })
+}
+
+/// A photo sent with a public report.
+#[derive(Clone, Debug)]
+pub struct Photo {
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// The content type the sender claimed (informational: the bytes decide).
+    pub content_type: Option<String>,
+}
+
+/// What an anonymous reporter sends.
+#[derive(Clone, Debug, Default)]
+pub struct PublicSubmission {
+    /// Short title; derived from the description when absent.
+    pub title: Option<String>,
+    /// What is wrong (1–4000 characters).
+    pub description: String,
+    /// Phone for a call back (never shown publicly).
+    pub phone: Option<String>,
+    /// A photo (JPEG, PNG or WebP, at most 5 MB).
+    pub photo: Option<Photo>,
+    /// Latitude (WGS 84).
+    pub latitude: Option<f64>,
+    /// Longitude (WGS 84).
+    pub longitude: Option<f64>,
+}
+
+/// The answer to a public report: the case and the tracking token, which exists only here
+/// (the database keeps its SHA-256).
+#[derive(Clone, Debug)]
+pub struct Submitted {
+    /// The new case.
+    pub case: case::Model,
+    /// The token to track the report with; shown once.
+    pub token: String,
+}
+
+/// The image type of `bytes` by its magic bytes: (content type, file extension).
+pub fn sniff_image(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("image/jpeg", "jpg"))
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some(("image/png", "png"))
+    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(("image/webp", "webp"))
+    } else {
+        None
+    }
+}
+
+/// A new tracking token: 256 bits from the operating system's generator, base64url.
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut buf = [0u8; 32];
+    rand::rng().fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// A title from the first line of the description: at most 30 characters.
+fn derived_title(description: &str) -> String {
+    let first = description.lines().next().unwrap_or(description).trim();
+    let mut t: String = first.chars().take(30).collect();
+    if first.chars().count() > 30 {
+        t.push('…');
+    }
+    t
+}
+
+struct CleanPhoto {
+    bytes: Vec<u8>,
+    sha256: String,
+    content_type: &'static str,
+    ext: &'static str,
+}
+
+fn clean_photo(p: Photo) -> AppResult<Option<CleanPhoto>> {
+    if p.bytes.is_empty() {
+        return Ok(None);
+    }
+    if p.bytes.len() > MAX_PHOTO_BYTES {
+        return Err(AppError::bad_input("input.photo", "must be at most 5 MB"));
+    }
+    let (content_type, ext) = sniff_image(&p.bytes)
+        .ok_or_else(|| AppError::bad_input("input.photo", "must be a JPEG, PNG or WebP image"))?;
+    Ok(Some(CleanPhoto {
+        sha256: sha256_hex(&p.bytes),
+        bytes: p.bytes,
+        content_type,
+        ext,
+    }))
+}
+
+/// Writes `bytes` to `dir/<sha256>` (atomically: a temporary file, synced, then renamed).
+/// Returns true when this call created the file (false when the same content was there).
+async fn store_blob(dir: PathBuf, sha256: String, bytes: Vec<u8>) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
+        use std::io::Write;
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(&sha256);
+        if path.exists() {
+            return Ok(false);
+        }
+        let tmp = dir.join(format!(".{sha256}.{}.tmp", Uuid::new_v4().simple()));
+        let result = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result.map(|()| true)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("photo store task: {e}")))?
+    .map_err(|e| AppError::Internal(format!("photo store: {e}")))
+}
+
+/// Records a report made through an active code by someone without an account: the case
+/// (source REPORT_CODE, reporter ANONYMOUS, grid, room and enterprise from the code, kind
+/// SAFETY_HAZARD), its first timeline entry, the photo's metadata, and the SHA-256 of a new
+/// tracking token — in one transaction. The photo's bytes go to `attachments/<sha256>` before
+/// the commit; nothing is written when any check fails.
+pub async fn submit_public_report(
+    db: &DatabaseConnection,
+    attachments: Option<&Path>,
+    code: &str,
+    input: PublicSubmission,
+) -> AppResult<Submitted> {
+    let description = validate::text(&input.description, 1, 4000)
+        .map_err(|m| AppError::bad_input("input.description", m))?;
+    let title = match input.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => validate::text(t, 1, 200).map_err(|m| AppError::bad_input("input.title", m))?,
+        None => derived_title(&description),
+    };
+    let phone = opt_phone("input.phone", input.phone.as_deref())?;
+    validate::coordinates(input.latitude, input.longitude)
+        .map_err(|(f, m)| AppError::bad_input(format!("input.{f}"), m))?;
+    let photo = input.photo.map(clean_photo).transpose()?.flatten();
+    let dir = match (&photo, attachments) {
+        (Some(_), Some(d)) => Some(d.to_path_buf()),
+        (Some(_), None) => return Err(AppError::bad_input("input.photo", "photos are not accepted here")),
+        (None, _) => None,
+    };
+    // Look the code up before taking the write lock: unknown codes cost no transaction.
+    active_code(db, code).await?;
+
+    let txn = begin_write(db).await?;
+    let rc = active_code(&txn, code).await?;
+    // A code at an enterprise without a grid of its own files reports in the enterprise's grid.
+    let mut grid_id = rc.grid_id;
+    if grid_id.is_none() {
+        if let Some(e) = rc.enterprise_id {
+            grid_id = enterprise::Entity::find_by_id(e)
+                .one(&txn)
+                .await?
+                .and_then(|e| e.grid_id);
+        }
+    }
+    let token = new_token();
+    let now = super::now();
+    let id = super::new_id();
+    let tracking_number = next_tracking_number(&txn, now).await?;
+    let model = case::ActiveModel {
+        id: Set(id),
+        tracking_number: Set(tracking_number),
+        kind: Set(CaseKind::SafetyHazard),
+        category: Set(None),
+        title: Set(title),
+        description: Set(description),
+        status: Set(CaseStatus::Reported),
+        risk_colour: Set(None),
+        severity: Set(None),
+        source: Set(CaseSource::ReportCode),
+        reporter_role: Set(ReporterRole::Anonymous),
+        reporter_subject: Set(None),
+        reporter_name: Set(None),
+        reporter_phone: Set(phone),
+        address: Set(None),
+        latitude: Set(input.latitude),
+        longitude: Set(input.longitude),
+        grid_id: Set(grid_id),
+        enterprise_id: Set(rc.enterprise_id),
+        room_id: Set(rc.room_id),
+        report_code_id: Set(Some(rc.id)),
+        tracking_token_hash: Set(Some(sha256_hex(token.as_bytes()))),
+        occurred_at: Set(None),
+        first_response_due: Set(None),
+        resolution_due: Set(None),
+        first_response_at: Set(None),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let anonymous = Actor::anonymous();
+    append_timeline(
+        &txn,
+        id,
+        1,
+        TimelineKind::Reported,
+        None,
+        Some(CaseStatus::Reported),
+        &anonymous,
+        None,
+        now,
+    )
+    .await?;
+    let mut created_blob = None;
+    if let (Some(p), Some(dir)) = (photo, dir) {
+        case_attachment::ActiveModel {
+            id: Set(super::new_id()),
+            case_id: Set(id),
+            file_name: Set(format!("photo.{}", p.ext)),
+            content_type: Set(p.content_type.to_owned()),
+            size_bytes: Set(i64::try_from(p.bytes.len()).unwrap_or(i64::MAX)),
+            sha256: Set(p.sha256.clone()),
+            storage_key: Set(format!("attachments/{}", p.sha256)),
+            uploaded_by: Set(None),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        if store_blob(dir.clone(), p.sha256.clone(), p.bytes).await? {
+            created_blob = Some(dir.join(&p.sha256));
+        }
+    }
+    if let Err(e) = txn.commit().await {
+        // The case is gone; so is the file this call wrote.
+        if let Some(path) = created_blob {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(e.into());
+    }
+    Ok(Submitted { case: model, token })
+}
+
+/// One public step of a tracked report: what, the status after it, when. No notes, no
+/// actors, no personal data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicStep {
+    /// What happened.
+    pub kind: TimelineKind,
+    /// Status after the step, when it changed one.
+    pub status: Option<CaseStatus>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// What a reporter sees through the tracking token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicReport {
+    /// Human tracking number.
+    pub tracking_number: String,
+    /// Current status.
+    pub status: CaseStatus,
+    /// When it was reported.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Public timeline entries, in order.
+    pub timeline: Vec<PublicStep>,
+}
+
+/// The report behind a tracking token; `NOT_FOUND` for any token that is not one.
+pub async fn track<C: ConnectionTrait>(db: &C, token: &str) -> AppResult<PublicReport> {
+    let token = token.trim();
+    if token.is_empty()
+        || token.len() > 128
+        || !token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(AppError::NotFound);
+    }
+    let c = case::Entity::find()
+        .filter(case::Column::TrackingTokenHash.eq(sha256_hex(token.as_bytes())))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let timeline = case_timeline_entry::Entity::find()
+        .filter(case_timeline_entry::Column::CaseId.eq(c.id))
+        .filter(case_timeline_entry::Column::Public.eq(true))
+        .order_by_asc(case_timeline_entry::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| PublicStep {
+            kind: e.kind,
+            status: e.to_status,
+            at: e.created_at,
+        })
+        .collect();
+    Ok(PublicReport {
+        tracking_number: c.tracking_number,
+        status: c.status,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+        timeline,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_short_base32_and_differ() {
+        let a = generate_code();
+        let b = generate_code();
+        assert_eq!(a.len(), CODE_LEN);
+        assert!(a.bytes().all(|c| CODE_ALPHABET.contains(&c)));
+        assert!(validate::code(&a).is_ok());
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn tokens_carry_256_bits() {
+        let t = new_token();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&t).map(|b| b.len()).ok(), Some(32));
+        assert_ne!(t, new_token());
+    }
+
+    #[test]
+    fn images_are_recognised_by_their_bytes() {
+        assert_eq!(
+            sniff_image(b"\xFF\xD8\xFF\xE0rest").map(|t| t.0),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            sniff_image(b"\x89PNG\r\n\x1a\nrest").map(|t| t.0),
+            Some("image/png")
+        );
+        assert_eq!(
+            sniff_image(b"RIFF\0\0\0\0WEBPVP8 ").map(|t| t.0),
+            Some("image/webp")
+        );
+        assert_eq!(sniff_image(b"MZ\x90\0 this is an exe"), None);
+        assert_eq!(sniff_image(b""), None);
+    }
+
+    #[test]
+    fn titles_come_from_the_first_line() {
+        assert_eq!(derived_title("路灯不亮\n第二行"), "路灯不亮");
+        let long = "很".repeat(40);
+        assert_eq!(derived_title(&long).chars().count(), 31);
+    }
+}
