@@ -701,7 +701,7 @@ fn validators_never_panic_and_are_idempotent() {
     let hit = |i: usize| {
         ok[i].fetch_add(1, Ordering::Relaxed);
     };
-    let mut runner = TestRunner::new(config(3000, 0x5eed_0f_f9a0));
+    let mut runner = TestRunner::new(config(3000, 0x005e_ed0f_f9a0));
     let strategy = (
         validator_input(),
         coordinate(),

@@ -14,6 +14,7 @@ use crate::{
     },
     config::Config,
     error::{AppError, AppResult},
+    events::EventBus,
     graphql::{build_schema, AppSchema, SchemaData},
     ratelimit::RateLimiter,
     service::{client::ClientRegistry, pagination::PageLimits},
@@ -35,6 +36,8 @@ pub struct AppState {
     pub clients: Arc<ClientRegistry>,
     /// Rate limit buckets.
     pub rate: RateLimiter,
+    /// Live case events: publish after a commit, subscribe for `caseEvents`.
+    pub events: EventBus,
     apq: Mutex<HashMap<String, String>>,
 }
 
@@ -45,6 +48,7 @@ impl AppState {
         let verifier =
             build_verifier(&config).map_err(|e| AppError::Internal(format!("token issuers: {e}")))?;
         let clients = Arc::new(ClientRegistry::load(&db).await?);
+        let events = EventBus::start(&db, &config.database_url).await;
         let schema = build_schema(
             Some(SchemaData {
                 db: db.clone(),
@@ -53,6 +57,7 @@ impl AppState {
                     max: config.max_page_size,
                 },
                 clients: clients.clone(),
+                events: events.clone(),
             }),
             config.security.introspection,
             config.security.suggestions,
@@ -64,6 +69,7 @@ impl AppState {
             verifier,
             schema,
             clients,
+            events,
             rate: RateLimiter::default(),
             apq: Mutex::default(),
         }))

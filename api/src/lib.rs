@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;

@@ -13,6 +13,7 @@ pub mod mediation_room;
 pub mod mediator;
 pub mod personal;
 pub mod report_code;
+pub mod subscription;
 pub mod unit;
 pub mod viewer;
 pub mod volunteer;
@@ -20,7 +21,7 @@ pub mod volunteer_team;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema, ID};
+use async_graphql::{Context, MergedObject, Schema, ID};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -66,7 +67,7 @@ pub struct MutationRoot(
 );
 
 /// The executable schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 
 /// Shared state resolvers read from the schema data.
 #[derive(Clone)]
@@ -77,11 +78,17 @@ pub struct SchemaData {
     pub limits: PageLimits,
     /// Registered clients (refreshed after changes).
     pub clients: std::sync::Arc<crate::service::client::ClientRegistry>,
+    /// Live case events (published after commits, heard by subscriptions).
+    pub events: crate::events::EventBus,
 }
 
 /// Builds the schema (also used by `export-schema`, with no live database needed).
 pub fn build_schema(data: Option<SchemaData>, introspection: bool, suggestions: bool) -> AppSchema {
-    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    let mut b = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        subscription::SubscriptionRoot,
+    )
         .limit_recursive_depth(64);
     if let Some(d) = data {
         b = b.data(d);
