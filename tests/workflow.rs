@@ -486,3 +486,115 @@ async fn the_readme_states_the_state_machine_the_code_enforces() {
         assert!(readme.contains(&line), "README.md lacks or misstates: {line}");
     }
 }
+
+#[tokio::test]
+async fn deadline_policies_are_configurable_and_due_follow_ups_listed() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let api = Api { app: &app };
+    let commander = token(&app, Role::Commander, &w);
+    let grid = token(&app, Role::GridWorker, &w);
+    let set = "mutation($i: SetDeadlinePolicyInput!) { setDeadlinePolicy(input: $i) { policy { riskColour kind category firstResponseMinutes resolutionMinutes } } }";
+    let body = app
+        .gql(
+            Some(&grid),
+            set,
+            json!({ "i": { "riskColour": "GREEN", "firstResponseMinutes": 5, "resolutionMinutes": 60 } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("FORBIDDEN"));
+    let body = app
+        .gql(
+            Some(&commander),
+            set,
+            json!({ "i": { "riskColour": "GREEN", "firstResponseMinutes": 90, "resolutionMinutes": 30 } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("BAD_USER_INPUT"));
+    let body = app
+        .gql(Some(&commander), set, json!({ "i": { "riskColour": "GREEN", "kind": "DISPUTE", "firstResponseMinutes": 45, "resolutionMinutes": 600 } }))
+        .await;
+    assert_eq!(data(&body)["setDeadlinePolicy"]["policy"]["kind"], "DISPUTE");
+    let c = report(&app, &w, "邻里纠纷").await;
+    let c = api
+        .ok(
+            &commander,
+            "assessCase",
+            "AssessCaseInput",
+            json!({ "step": step(&c), "kind": "DISPUTE", "severity": "ORDINARY", "riskColour": "GREEN" }),
+        )
+        .await;
+    let body = app
+        .gql(
+            Some(&commander),
+            "query($id: ID!) { case(id: $id) { createdAt } }",
+            json!({ "id": c["id"] }),
+        )
+        .await;
+    let created =
+        chrono::DateTime::parse_from_rfc3339(data(&body)["case"]["createdAt"].as_str().unwrap_or_default())
+            .expect("created");
+    let due =
+        chrono::DateTime::parse_from_rfc3339(c["resolutionDue"].as_str().unwrap_or_default()).expect("due");
+    assert_eq!(
+        (due - created).num_minutes(),
+        600,
+        "the kind-specific policy wins over the colour's"
+    );
+
+    // Divert a non-police incident, resolve, feed back: the case is due a follow-up.
+    let centre = fengqiao_api::service::unit::create(
+        &app.db,
+        &fengqiao_api::auth::Actor::system(),
+        fengqiao_api::service::unit::NewUnit {
+            code: "GOV-A".into(),
+            name: "街道综治中心".into(),
+            kind: entity::enums::UnitKind::GovernanceCentre,
+            parent_id: None,
+            grid_id: None,
+            phone: None,
+            address: None,
+        },
+    )
+    .await
+    .expect("centre");
+    let body = api
+        .call(
+            &commander,
+            "divertCase",
+            "DivertCaseInput",
+            json!({ "step": step(&c), "unitId": w.a.unit.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body).as_deref(),
+        Some("BAD_USER_INPUT"),
+        "diversion goes to a governance centre"
+    );
+    let c = api
+        .ok(
+            &commander,
+            "divertCase",
+            "DivertCaseInput",
+            json!({ "step": step(&c), "unitId": centre.id.to_string() }),
+        )
+        .await;
+    assert_eq!(c["status"], "DISPATCHED");
+    let c = api
+        .ok(&commander, "startHandling", "CaseStepInput", step(&c))
+        .await;
+    let c = api.ok(&commander, "resolveCase", "CaseStepInput", step(&c)).await;
+    let c = api
+        .ok(&commander, "feedBackCase", "CaseStepInput", step(&c))
+        .await;
+    let body = app
+        .gql(
+            Some(&commander),
+            "{ dueFollowUps { nodes { id } } deadlinePolicies { riskColour kind category } }",
+            json!({}),
+        )
+        .await;
+    let d = data(&body);
+    assert_eq!(d["dueFollowUps"]["nodes"], json!([{ "id": c["id"] }]));
+    assert!(d["deadlinePolicies"].as_array().is_some_and(|a| a.len() >= 9));
+}

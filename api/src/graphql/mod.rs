@@ -39,6 +39,7 @@ pub struct QueryRoot(
     client::ClientQuery,
     case::query::CaseQuery,
     case::workflow::CaseWorkflowQuery,
+    case::policy::PolicyQuery,
     enterprise::query::EnterpriseQuery,
     grid::query::GridQuery,
     unit::query::UnitQuery,
@@ -55,6 +56,7 @@ pub struct MutationRoot(
     case::mutation::CaseMutation,
     case::workflow::CaseWorkflowMutation,
     case::mediation::MediationMutation,
+    case::policy::PolicyMutation,
     client::ClientMutation,
     enterprise::mutation::EnterpriseMutation,
     grid::mutation::GridMutation,
@@ -89,7 +91,7 @@ pub fn build_schema(data: Option<SchemaData>, introspection: bool, suggestions: 
         MutationRoot::default(),
         subscription::SubscriptionRoot,
     )
-        .limit_recursive_depth(64);
+    .limit_recursive_depth(64);
     if let Some(d) = data {
         b = b.data(d);
     }

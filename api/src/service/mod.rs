@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod case;
 pub mod client;
+pub mod deadline_policy;
 pub mod enterprise;
 pub mod grid;
 pub mod mediation;

@@ -3,6 +3,7 @@
 pub mod loader;
 pub mod mediation;
 pub mod mutation;
+pub mod policy;
 pub mod query;
 pub mod types;
 pub mod workflow;
