@@ -235,3 +235,45 @@ pub fn data(body: &Value) -> &Value {
     );
     &body["data"]
 }
+
+impl TestApp {
+    /// A second instance of the application on this app's database (PostgreSQL: the same
+    /// schema; SQLite: the same file), with its own pool, event bus and HTTP server — as a
+    /// second replica behind a load balancer would be. The first app keeps owning (and
+    /// dropping) the database.
+    pub async fn spawn_peer(&self) -> TestApp {
+        let (url, schema) = match &self.backend {
+            Backend::Postgres { url, schema } => (url.clone(), Some(schema.clone())),
+            Backend::Sqlite(dir) => (format!("sqlite://{}/test.db?mode=rwc", dir.display()), None),
+        };
+        let config = Config::for_tests(&url);
+        let conn = db::connect_with(&url, config.db_max_connections, schema.as_deref())
+            .await
+            .expect("connect peer");
+        let state = AppState::new(config, conn.clone()).await.expect("peer state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = http::router(state.clone());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
+        });
+        // Dropping a peer removes nothing: this directory is never created.
+        let nothing = std::env::temp_dir().join(format!("fengqiao-peer-{}", uuid::Uuid::new_v4().simple()));
+        TestApp {
+            base: format!("http://{addr}"),
+            db: conn,
+            state,
+            statements: Arc::new(AtomicUsize::new(0)),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            backend: Backend::Sqlite(nothing),
+            server,
+        }
+    }
+}

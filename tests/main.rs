@@ -15,5 +15,6 @@ mod schema;
 mod security;
 mod statements;
 mod stories;
+mod subscriptions;
 mod validation;
 mod workflow;

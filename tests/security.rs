@@ -667,20 +667,29 @@ async fn clients_allow_lists_persisted_queries_and_rate_limits() {
 
 #[tokio::test]
 async fn cors_answers_only_allow_listed_origins() {
-    let app = TestApp::spawn_with(|c| c.security.cors_origins = vec!["https://mp.example.gov.cn".into()]).await;
+    let app =
+        TestApp::spawn_with(|c| c.security.cors_origins = vec!["https://mp.example.gov.cn".into()]).await;
     let preflight = |origin: &'static str| {
         app.client
             .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.base))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type,authorization,x-client-id")
+            .header(
+                "access-control-request-headers",
+                "content-type,authorization,x-client-id",
+            )
             .send()
     };
     let ok = preflight("https://mp.example.gov.cn").await.expect("preflight");
     assert_eq!(
-        ok.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
+        ok.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
         Some("https://mp.example.gov.cn")
     );
     let other = preflight("https://evil.example").await.expect("preflight");
-    assert!(other.headers().get("access-control-allow-origin").is_none(), "CORS allowed an unlisted origin");
+    assert!(
+        other.headers().get("access-control-allow-origin").is_none(),
+        "CORS allowed an unlisted origin"
+    );
 }

@@ -146,7 +146,10 @@ impl EventBus {
             listening.clone(),
             ready_tx,
         ));
-        if tokio::time::timeout(LISTEN_READY_TIMEOUT, ready_rx).await.is_err() {
+        if tokio::time::timeout(LISTEN_READY_TIMEOUT, ready_rx)
+            .await
+            .is_err()
+        {
             tracing::warn!("the case event listener is not listening yet; it keeps trying");
         }
         EventBus {
@@ -202,6 +205,19 @@ impl EventBus {
         self.inner.tx.subscribe()
     }
 
+    /// How many subscribers listen on this instance now.
+    pub fn subscribers(&self) -> usize {
+        self.inner.tx.receiver_count()
+    }
+
+    /// True while the PostgreSQL listener is connected (always false on SQLite).
+    pub fn is_listening(&self) -> bool {
+        self.inner
+            .remote
+            .as_ref()
+            .is_some_and(|r| r.listening.load(Ordering::SeqCst))
+    }
+
     /// True when events travel through PostgreSQL.
     pub fn is_shared(&self) -> bool {
         self.inner.remote.is_some()
@@ -234,12 +250,21 @@ async fn listen(
     listening: Arc<AtomicBool>,
     ready: tokio::sync::oneshot::Sender<()>,
 ) {
-    use sea_orm::sqlx::postgres::PgListener;
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
     let mut ready = Some(ready);
     let mut backoff = Duration::from_millis(100);
     loop {
         let connected = async {
-            let mut l = PgListener::connect(&url).await?;
+            let opts: PgConnectOptions = url.parse()?;
+            // Named, so operators (and tests) can tell the listener apart in pg_stat_activity.
+            let pool = PgPoolOptions::new()
+                .max_connections(1)
+                .max_lifetime(None)
+                .idle_timeout(None)
+                .connect_with(opts.application_name(&listener_name(&schema)))
+                .await?;
+            let mut l = PgListener::connect_with(&pool).await?;
+            l.ignore_pool_close_event(true);
             l.eager_reconnect(false);
             l.listen(CHANNEL).await?;
             Ok::<_, sea_orm::sqlx::Error>(l)
@@ -275,6 +300,16 @@ async fn listen(
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
     }
+}
+
+/// The `application_name` of the listener connection of `schema`'s instances.
+pub fn listener_name(schema: &str) -> String {
+    let mut name = format!("fengqiao-events/{schema}");
+    // PostgreSQL keeps 63 bytes.
+    while name.len() > 63 {
+        name.pop();
+    }
+    name
 }
 
 fn dispatch(schema: &str, tx: &broadcast::Sender<CaseEvent>, payload: &str) {

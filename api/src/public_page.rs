@@ -27,7 +27,10 @@ use uuid::Uuid;
 
 use crate::{
     app::AppState,
+    auth::Actor,
     error::AppError,
+    request::RequestInfo,
+    service::audit::{self, Action, Entry},
     service::report_code::{self as svc, Photo, PublicCode, PublicSubmission, MAX_PHOTO_BYTES},
 };
 
@@ -81,7 +84,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"referrer\" content=\"no-referrer\">\n<title>{}</title>\n\
+         <meta name=\"referrer\" content=\"same-origin\">\n<title>{}</title>\n\
          <link rel=\"stylesheet\" href=\"/assets/report/report.css\">\n</head>\n<body>\n<main>\n{}\n</main>\n\
          <script src=\"/assets/report/report.js\"></script>\n</body>\n</html>\n",
         esc(title),
@@ -95,7 +98,8 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     );
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // Same-origin: the token in /t/{token} never leaves the site, and form posts keep their Origin.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -284,17 +288,19 @@ fn authority(url: &str) -> Option<(&str, &str)> {
 
 /// A form post must come from a page of this service: when the browser names its `Origin`,
 /// it must be this host (or the configured public base URL); without one, a browser that
-/// says the request is cross-site is refused too.
+/// says the request is cross-site is refused too. An opaque `Origin: null` passes only when
+/// the browser itself vouches that the request is same-origin (`Sec-Fetch-Site`).
 fn same_origin(app: &AppState, headers: &HeaderMap) -> bool {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let Some(origin) = headers.get(header::ORIGIN) else {
-        return !matches!(
-            headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
-            Some("cross-site") | Some("same-site")
-        );
+        return !matches!(fetch_site, Some("cross-site") | Some("same-site"));
     };
     let Ok(origin) = origin.to_str() else {
         return false;
     };
+    if origin.trim() == "null" {
+        return fetch_site == Some("same-origin");
+    }
     let Some((scheme, auth)) = authority(origin.trim()) else {
         return false;
     };
@@ -412,6 +418,8 @@ fn field_message(field: &str) -> &'static str {
     }
 }
 
+/// Takes the form post, then writes its audit record (like every GraphQL mutation): the
+/// outcome and the new case's id, never the values.
 async fn submit(
     State(app): State<Arc<AppState>>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -420,68 +428,94 @@ async fn submit(
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let rid = Uuid::now_v7().to_string();
-    if !same_origin(&app, &headers) {
-        return message_page(StatusCode::FORBIDDEN, "无法提交", "请通过民情码页面提交报事。");
-    }
-    if let Some(r) = limit(&app, addr.ip(), true) {
-        return r;
-    }
-    let c = match svc::public_by_code(&app.db, &code).await {
-        Ok(c) => c,
-        Err(AppError::NotFound) => return not_found_code(),
-        Err(e) => return internal_error(&rid, "report page", &e),
+    let (res, case_id) = take_report(&app, addr, &code, &headers, form, &rid).await;
+    let (outcome, error_code) = match res.status() {
+        StatusCode::OK => ("OK", None),
+        StatusCode::TOO_MANY_REQUESTS => return res, // refused before anything, as in /graphql
+        StatusCode::FORBIDDEN => ("REJECTED", Some(crate::error::code::FORBIDDEN)),
+        StatusCode::NOT_FOUND => ("ERROR", Some(crate::error::code::NOT_FOUND)),
+        StatusCode::INTERNAL_SERVER_ERROR => ("ERROR", Some(crate::error::code::INTERNAL)),
+        _ => ("ERROR", Some(crate::error::code::BAD_USER_INPUT)),
     };
+    let info = RequestInfo {
+        request_id: rid.clone(),
+        client_id: None,
+        ip: addr.ip(),
+    };
+    let entry = Entry {
+        operation: "publicReportPage",
+        action: Action::Mutation,
+        object_type: case_id.map(|_| "Case"),
+        object_id: case_id,
+        field: None,
+        reason: None,
+        outcome,
+        error_code,
+    };
+    if let Err(e) = audit::record(&app.db, &Actor::anonymous(), &info, entry).await {
+        tracing::error!(error = %e, request_id = %rid, "could not write the audit record");
+    }
+    res
+}
+
+async fn take_report(
+    app: &AppState,
+    addr: SocketAddr,
+    code: &str,
+    headers: &HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+    rid: &str,
+) -> (Response, Option<Uuid>) {
+    if !same_origin(app, headers) {
+        let r = message_page(StatusCode::FORBIDDEN, "无法提交", "请通过民情码页面提交报事。");
+        return (r, None);
+    }
+    if let Some(r) = limit(app, addr.ip(), true) {
+        return (r, None);
+    }
+    let c = match svc::public_by_code(&app.db, code).await {
+        Ok(c) => c,
+        Err(AppError::NotFound) => return (not_found_code(), None),
+        Err(e) => return (internal_error(rid, "report page", &e), None),
+    };
+    let refuse = |status, v: &FormValues, message: &str| (form_page(status, &c, v, Some(message)), None);
     let Ok(form) = form else {
-        return form_page(
+        return refuse(
             StatusCode::BAD_REQUEST,
-            &c,
             &FormValues::default(),
-            Some("无法读取提交的内容，请通过本页表单重新提交。"),
+            "无法读取提交的内容，请通过本页表单重新提交。",
         );
     };
     let received = match read_form(form).await {
         Ok(r) => r,
         Err(ReadError::TooLarge) => {
-            return form_page(
+            return refuse(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                &c,
                 &FormValues::default(),
-                Some("提交的内容过大：照片不能超过 5 MB。"),
+                "提交的内容过大：照片不能超过 5 MB。",
             )
         }
         Err(ReadError::Malformed) => {
-            return form_page(
+            return refuse(
                 StatusCode::BAD_REQUEST,
-                &c,
                 &FormValues::default(),
-                Some("无法读取提交的内容，请重新提交。"),
+                "无法读取提交的内容，请重新提交。",
             )
         }
     };
     let v = received.values;
     if received.photo_too_big {
-        return form_page(
+        return refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &c,
             &v,
-            Some("照片不能超过 5 MB，请重新选择照片。"),
+            "照片不能超过 5 MB，请重新选择照片。",
         );
     }
     if received.field_too_long {
-        return form_page(
-            StatusCode::BAD_REQUEST,
-            &c,
-            &v,
-            Some("填写的内容过长，请精简后重新提交。"),
-        );
+        return refuse(StatusCode::BAD_REQUEST, &v, "填写的内容过长，请精简后重新提交。");
     }
     let (Ok(latitude), Ok(longitude)) = (coordinate(&v.latitude), coordinate(&v.longitude)) else {
-        return form_page(
-            StatusCode::BAD_REQUEST,
-            &c,
-            &v,
-            Some(field_message("input.latitude")),
-        );
+        return refuse(StatusCode::BAD_REQUEST, &v, field_message("input.latitude"));
     };
     let input = PublicSubmission {
         title: Some(v.title.clone()),
@@ -491,13 +525,14 @@ async fn submit(
         latitude,
         longitude,
     };
-    match svc::submit_public_report(&app.db, Some(&app.config.attachments_dir), &code, input).await {
-        Ok(s) => submitted_page(&c, &s.case.tracking_number, &s.token),
-        Err(AppError::BadInput { field, .. }) => {
-            form_page(StatusCode::BAD_REQUEST, &c, &v, Some(field_message(&field)))
-        }
-        Err(AppError::NotFound) => not_found_code(),
-        Err(e) => internal_error(&rid, "public report", &e),
+    match svc::submit_public_report(&app.db, Some(&app.config.attachments_dir), code, input).await {
+        Ok(s) => (
+            submitted_page(&c, &s.case.tracking_number, &s.token),
+            Some(s.case.id),
+        ),
+        Err(AppError::BadInput { field, .. }) => refuse(StatusCode::BAD_REQUEST, &v, field_message(&field)),
+        Err(AppError::NotFound) => (not_found_code(), None),
+        Err(e) => (internal_error(rid, "public report", &e), None),
     }
 }
 

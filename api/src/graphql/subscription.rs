@@ -56,7 +56,9 @@ impl SubscriptionRoot {
     async fn case_events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only this case (NOT_FOUND when you may not see it); every case in your scope when omitted.")]
+        #[graphql(
+            desc = "Only this case (NOT_FOUND when you may not see it); every case in your scope when omitted."
+        )]
         case_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = CaseEventObject>> {
         let actor: Arc<Actor> = match ctx.data::<Arc<Actor>>() {

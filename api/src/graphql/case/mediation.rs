@@ -12,6 +12,7 @@ use crate::{
     service::{
         mediation::{self, NewSession, SessionResult},
         volunteer_task::{self, Move},
+        workflow::Action,
     },
 };
 
@@ -106,8 +107,11 @@ impl MediationMutation {
             mediator_ids: parse_ids("input.mediatorIds", &input.mediator_ids)?,
         };
         Ok(payload(
+            ctx,
+            Action::ScheduleSession,
             mediation::schedule(db(ctx)?, actor(ctx)?, input.step.step()?, s).await?,
-        ))
+        )
+        .await)
     }
 
     /// Records a session's outcome and agreement text; resolve the case with resolveCase.
@@ -122,8 +126,11 @@ impl MediationMutation {
             agreement_text: input.agreement_text,
         };
         Ok(payload(
+            ctx,
+            Action::RecordSession,
             mediation::record(db(ctx)?, actor(ctx)?, input.step.step()?, r).await?,
-        ))
+        )
+        .await)
     }
 
     /// Escalates mediation to a room of a higher level (ordinary → larger → major).
@@ -134,8 +141,11 @@ impl MediationMutation {
     ) -> async_graphql::Result<CaseStepPayload> {
         let room = parse_id("input.roomId", &input.room_id)?;
         Ok(payload(
+            ctx,
+            Action::EscalateMediation,
             mediation::escalate(db(ctx)?, actor(ctx)?, input.step.step()?, room).await?,
-        ))
+        )
+        .await)
     }
 
     /// Marks an agreement as confirmed by a court (司法确认).
@@ -146,8 +156,11 @@ impl MediationMutation {
     ) -> async_graphql::Result<CaseStepPayload> {
         let session = parse_id("input.sessionId", &input.session_id)?;
         Ok(payload(
+            ctx,
+            Action::ConfirmJudicially,
             mediation::confirm(db(ctx)?, actor(ctx)?, input.step.step()?, session).await?,
-        ))
+        )
+        .await)
     }
 
     /// Tasks a volunteer team, or named members of it, on the case.
@@ -159,6 +172,8 @@ impl MediationMutation {
         let team = parse_id("input.teamId", &input.team_id)?;
         let people = parse_ids("input.volunteerIds", &input.volunteer_ids.unwrap_or_default())?;
         Ok(payload(
+            ctx,
+            Action::AssignVolunteers,
             volunteer_task::assign(
                 db(ctx)?,
                 actor(ctx)?,
@@ -168,7 +183,8 @@ impl MediationMutation {
                 input.kind.into(),
             )
             .await?,
-        ))
+        )
+        .await)
     }
 
     /// A volunteer takes a task.

@@ -105,6 +105,10 @@ impl CaseMutation {
                 .collect(),
         };
         let m = crate::service::case::report(db(ctx)?, actor(ctx)?, report).await?;
+        if let Ok(d) = ctx.data::<crate::graphql::SchemaData>() {
+            let ev = crate::events::CaseEvent::new(entity::enums::TimelineKind::Reported, &m);
+            d.events.publish(ev).await;
+        }
         Ok(ReportCasePayload { case: Case(m) })
     }
 }

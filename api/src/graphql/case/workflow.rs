@@ -5,7 +5,8 @@ use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use super::types::Case;
 use crate::{
     auth::Role,
-    graphql::{actor, db, enums::*, parse_id, parse_ids},
+    events::CaseEvent,
+    graphql::{actor, db, enums::*, parse_id, parse_ids, SchemaData},
     service::workflow::{self as wf, Action, Assessment, Ratings, Step, RULES},
 };
 
@@ -186,7 +187,12 @@ impl CaseWorkflowQuery {
     }
 }
 
-pub fn payload(m: entity::case::Model) -> CaseStepPayload {
+/// The answer to a committed step; first publishes the step to `caseEvents` subscribers.
+pub async fn payload(ctx: &Context<'_>, action: Action, m: entity::case::Model) -> CaseStepPayload {
+    match (ctx.data::<SchemaData>(), wf::rule(action)) {
+        (Ok(d), Ok(r)) => d.events.publish(CaseEvent::new(r.timeline, &m)).await,
+        _ => tracing::error!(?action, "case event not published: schema data or rule missing"),
+    }
     CaseStepPayload { case: Case(m) }
 }
 
@@ -210,8 +216,11 @@ impl CaseWorkflowMutation {
             risk_colour: input.risk_colour.into(),
         };
         Ok(payload(
+            ctx,
+            Action::Assess,
             wf::assess(db(ctx)?, actor(ctx)?, input.step.step()?, a).await?,
-        ))
+        )
+        .await)
     }
 
     /// Dispatches to one or several units in one action, one leading.
@@ -223,8 +232,11 @@ impl CaseWorkflowMutation {
         let units = parse_ids("input.unitIds", &input.unit_ids)?;
         let lead = parse_id("input.leadUnitId", &input.lead_unit_id)?;
         Ok(payload(
+            ctx,
+            Action::Dispatch,
             wf::dispatch(db(ctx)?, actor(ctx)?, input.step.step()?, units, lead).await?,
-        ))
+        )
+        .await)
     }
 
     /// Diverts a non-police incident to a governance centre (非警务警情分流).
@@ -235,8 +247,11 @@ impl CaseWorkflowMutation {
     ) -> async_graphql::Result<CaseStepPayload> {
         let unit = parse_id("input.unitId", &input.unit_id)?;
         Ok(payload(
+            ctx,
+            Action::Divert,
             wf::divert(db(ctx)?, actor(ctx)?, input.step.step()?, unit).await?,
-        ))
+        )
+        .await)
     }
 
     /// The assigned unit accepts; the case is in handling.
@@ -247,8 +262,11 @@ impl CaseWorkflowMutation {
     ) -> async_graphql::Result<CaseStepPayload> {
         let a = parse_id("input.assignmentId", &input.assignment_id)?;
         Ok(payload(
+            ctx,
+            Action::Accept,
             wf::accept(db(ctx)?, actor(ctx)?, input.step.step()?, a).await?,
-        ))
+        )
+        .await)
     }
 
     /// The assigned unit rejects with a reason; with no unit left the case returns to ASSESSED.
@@ -260,8 +278,11 @@ impl CaseWorkflowMutation {
         let a = parse_id("input.assignmentId", &input.assignment_id)?;
         let reason = input.reason.unwrap_or_default();
         Ok(payload(
+            ctx,
+            Action::Reject,
             wf::reject(db(ctx)?, actor(ctx)?, input.step.step()?, a, reason).await?,
-        ))
+        )
+        .await)
     }
 
     /// Hands an assignment to another unit or department.
@@ -273,8 +294,11 @@ impl CaseWorkflowMutation {
         let a = parse_id("input.assignmentId", &input.assignment_id)?;
         let to = parse_id("input.toUnitId", &input.to_unit_id)?;
         Ok(payload(
+            ctx,
+            Action::Transfer,
             wf::transfer(db(ctx)?, actor(ctx)?, input.step.step()?, a, to, input.reason).await?,
-        ))
+        )
+        .await)
     }
 
     /// First handling starts without (or before) a unit's acceptance.
@@ -284,8 +308,11 @@ impl CaseWorkflowMutation {
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
         Ok(payload(
+            ctx,
+            Action::StartHandling,
             wf::simple(db(ctx)?, actor(ctx)?, Action::StartHandling, input.step()?).await?,
-        ))
+        )
+        .await)
     }
 
     /// Refers a dispute to a mediation room.
@@ -296,8 +323,11 @@ impl CaseWorkflowMutation {
     ) -> async_graphql::Result<CaseStepPayload> {
         let room = parse_id("input.roomId", &input.room_id)?;
         Ok(payload(
+            ctx,
+            Action::ReferToMediation,
             wf::refer_to_mediation(db(ctx)?, actor(ctx)?, input.step.step()?, room).await?,
-        ))
+        )
+        .await)
     }
 
     /// Marks the case resolved.
@@ -307,8 +337,11 @@ impl CaseWorkflowMutation {
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
         Ok(payload(
+            ctx,
+            Action::Resolve,
             wf::simple(db(ctx)?, actor(ctx)?, Action::Resolve, input.step()?).await?,
-        ))
+        )
+        .await)
     }
 
     /// Marks the case unresolved; the note gives the reason.
@@ -318,8 +351,11 @@ impl CaseWorkflowMutation {
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
         Ok(payload(
+            ctx,
+            Action::MarkUnresolved,
             wf::simple(db(ctx)?, actor(ctx)?, Action::MarkUnresolved, input.step()?).await?,
-        ))
+        )
+        .await)
     }
 
     /// Records that the result was told to the reporter (处结反馈).
@@ -329,8 +365,11 @@ impl CaseWorkflowMutation {
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
         Ok(payload(
+            ctx,
+            Action::FeedBack,
             wf::simple(db(ctx)?, actor(ctx)?, Action::FeedBack, input.step()?).await?,
-        ))
+        )
+        .await)
     }
 
     /// Records a follow-up visit with its three ratings.
@@ -349,8 +388,11 @@ impl CaseWorkflowMutation {
             comment: input.comment,
         };
         Ok(payload(
+            ctx,
+            Action::FollowUp,
             wf::follow_up(db(ctx)?, actor(ctx)?, input.step.step()?, r).await?,
-        ))
+        )
+        .await)
     }
 
     /// Closes the case: after its follow-up, or with the reason for none in the note.
@@ -359,7 +401,12 @@ impl CaseWorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
-        Ok(payload(wf::close(db(ctx)?, actor(ctx)?, input.step()?).await?))
+        Ok(payload(
+            ctx,
+            Action::Close,
+            wf::close(db(ctx)?, actor(ctx)?, input.step()?).await?,
+        )
+        .await)
     }
 
     /// Reopens a resolved or closed case (back to handling).
@@ -369,7 +416,10 @@ impl CaseWorkflowMutation {
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
         Ok(payload(
+            ctx,
+            Action::Reopen,
             wf::simple(db(ctx)?, actor(ctx)?, Action::Reopen, input.step()?).await?,
-        ))
+        )
+        .await)
     }
 }
