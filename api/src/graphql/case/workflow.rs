@@ -307,12 +307,7 @@ impl CaseWorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
-        Ok(payload(
-            ctx,
-            Action::StartHandling,
-            wf::simple(db(ctx)?, actor(ctx)?, Action::StartHandling, input.step()?).await?,
-        )
-        .await)
+        simple_step(ctx, Action::StartHandling, input).await
     }
 
     /// Refers a dispute to a mediation room.
@@ -336,12 +331,7 @@ impl CaseWorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
-        Ok(payload(
-            ctx,
-            Action::Resolve,
-            wf::simple(db(ctx)?, actor(ctx)?, Action::Resolve, input.step()?).await?,
-        )
-        .await)
+        simple_step(ctx, Action::Resolve, input).await
     }
 
     /// Marks the case unresolved; the note gives the reason.
@@ -350,12 +340,7 @@ impl CaseWorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
-        Ok(payload(
-            ctx,
-            Action::MarkUnresolved,
-            wf::simple(db(ctx)?, actor(ctx)?, Action::MarkUnresolved, input.step()?).await?,
-        )
-        .await)
+        simple_step(ctx, Action::MarkUnresolved, input).await
     }
 
     /// Records that the result was told to the reporter (处结反馈).
@@ -364,12 +349,7 @@ impl CaseWorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
-        Ok(payload(
-            ctx,
-            Action::FeedBack,
-            wf::simple(db(ctx)?, actor(ctx)?, Action::FeedBack, input.step()?).await?,
-        )
-        .await)
+        simple_step(ctx, Action::FeedBack, input).await
     }
 
     /// Records a follow-up visit with its three ratings.
@@ -415,11 +395,16 @@ impl CaseWorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
-        Ok(payload(
-            ctx,
-            Action::Reopen,
-            wf::simple(db(ctx)?, actor(ctx)?, Action::Reopen, input.step()?).await?,
-        )
-        .await)
+        simple_step(ctx, Action::Reopen, input).await
     }
+}
+
+/// A step without work of its own: run it and publish its event, naming the action once.
+async fn simple_step(
+    ctx: &Context<'_>,
+    action: Action,
+    input: CaseStepInput,
+) -> async_graphql::Result<CaseStepPayload> {
+    let m = wf::simple(db(ctx)?, actor(ctx)?, action, input.step()?).await?;
+    Ok(payload(ctx, action, m).await)
 }
