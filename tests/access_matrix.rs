@@ -127,6 +127,21 @@ async fn lookup(
     }
 }
 
+/// The same lookup through federation's `_entities`: the entity, or `null` and the error code.
+async fn entity(app: &TestApp, token: Option<&str>, typename: &str, id: String) -> Result<(), String> {
+    let q = "query($r: [_Any!]!) { x: _entities(representations: $r) { \
+             ... on Case { id } ... on Enterprise { id } ... on Volunteer { id } \
+             ... on Grid { id } ... on MediationRoom { id } } }";
+    let body = app
+        .gql(token, q, json!({ "r": [{ "__typename": typename, "id": id }] }))
+        .await;
+    match error_code(&body) {
+        None if body["data"]["x"][0]["id"].is_string() => Ok(()),
+        Some(code) if body["data"]["x"] == json!([null]) => Err(code),
+        _ => Err(format!("unexpected: {body}")),
+    }
+}
+
 fn token_for(app: &TestApp, role: Role, side: &Side) -> Option<String> {
     if role == Role::Anonymous {
         return None;
@@ -202,6 +217,19 @@ async fn every_role_sees_its_scope_and_nothing_else() {
                     Err("NOT_FOUND".into())
                 };
             assert_eq!(other, other_expect, "{role}: {field}(other side)");
+            // Federation's `_entities` answers exactly as the lookup field.
+            let typename = match field {
+                "case" => "Case",
+                "enterprise" => "Enterprise",
+                "volunteer" => "Volunteer",
+                "grid" => "Grid",
+                "mediationRoom" => "MediationRoom",
+                _ => continue,
+            };
+            for (id, expected) in [(a_id, &own), (b_id, &other)] {
+                let got = entity(&app, t, typename, s(&id)).await;
+                assert_eq!(&got, expected, "{role}: _entities {typename} {id}");
+            }
         }
         let by_number = lookup(
             &app,
@@ -276,6 +304,52 @@ async fn every_role_sees_its_scope_and_nothing_else() {
             assert_eq!(error_code(&body).as_deref(), expected, "{role}: {q}: {body}");
         }
 
+        // Integration types: the outbox is for admins; duplicates for those who decide them;
+        // platforms for admins and commanders, and a platform's own account sees itself.
+        let body = app.gql(t, "{ outboxEvents { id } }", json!({})).await;
+        let expected = match e.role {
+            Role::Admin => None,
+            Role::Anonymous => Some("UNAUTHENTICATED"),
+            _ => Some("FORBIDDEN"),
+        };
+        assert_eq!(
+            error_code(&body).as_deref(),
+            expected,
+            "{role}: outboxEvents: {body}"
+        );
+        let body = app.gql(t, "{ pendingDuplicates { id } }", json!({})).await;
+        let expected = match e.role {
+            Role::Admin | Role::Commander | Role::CommunityPolice => None,
+            Role::Anonymous => Some("UNAUTHENTICATED"),
+            _ => Some("FORBIDDEN"),
+        };
+        assert_eq!(
+            error_code(&body).as_deref(),
+            expected,
+            "{role}: pendingDuplicates: {body}"
+        );
+        let body = app.gql(t, "{ platforms { code } }", json!({})).await;
+        let codes: Vec<&str> = body["data"]["platforms"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|p| p["code"].as_str()).collect())
+            .unwrap_or_default();
+        let expected: &[&str] = match e.role {
+            Role::Admin | Role::Commander => &["A-110", "B-110"],
+            Role::Platform => &["A-110"],
+            _ => &[],
+        };
+        assert_eq!(codes, expected, "{role}: platforms: {body}");
+        let other = lookup(&app, t, "platform", "id", s(&b.platform)).await;
+        let own = lookup(&app, t, "platform", "id", s(&a.platform)).await;
+        match e.role {
+            Role::Admin | Role::Commander => assert!(other.is_ok() && own.is_ok(), "{role}: platform"),
+            Role::Platform => {
+                assert!(own.is_ok(), "{role}: own platform");
+                assert_eq!(other, Err("NOT_FOUND".into()), "{role}: other platform");
+            }
+            _ => assert_eq!(own, Err("NOT_FOUND".into()), "{role}: platform"),
+        }
+
         // Nested paths from a visible case: every loader answers within scope.
         if e.case {
             let body = app
@@ -292,6 +366,16 @@ async fn every_role_sees_its_scope_and_nothing_else() {
                 .await;
             let c = &data(&body)["case"];
             assert_eq!(c["grid"]["id"], s(&a.community), "{role}: case.grid");
+            let body = app
+                .gql(
+                    t,
+                    "query($id: ID!) { case(id: $id) { sources { platformCode externalId } duplicateLinks { id } } }",
+                    json!({ "id": s(&a.case) }),
+                )
+                .await;
+            let src = &data(&body)["case"];
+            assert_eq!(src["sources"][0]["platformCode"], "A-110", "{role}: case.sources");
+            assert_eq!(src["duplicateLinks"], json!([]), "{role}: case.duplicateLinks");
             assert_eq!(c["enterprise"]["id"], s(&a.enterprise), "{role}: case.enterprise");
             assert_eq!(c["room"]["id"], s(&a.room), "{role}: case.room");
             assert_eq!(c["timeline"][0]["seq"], 1, "{role}: case.timeline");

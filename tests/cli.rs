@@ -11,13 +11,13 @@ use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fengqiao");
 
-fn fresh_dir() -> std::path::PathBuf {
+pub fn fresh_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("fengqiao-cli-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -25,7 +25,7 @@ fn free_port() -> u16 {
 }
 
 /// A command with the environment of a newcomer: no database or JWT settings inherited.
-fn fengqiao(dir: &std::path::Path) -> Command {
+pub fn fengqiao(dir: &std::path::Path) -> Command {
     let mut c = Command::new(BIN);
     c.current_dir(dir)
         .env_remove("DATABASE_URL")

@@ -233,6 +233,10 @@ async fn side(db: &DatabaseConnection, tag: &str, n: u8) -> Side {
         name: Set(format!("110平台{tag}")),
         kind: Set(PlatformKind::Dispatch110),
         enabled: Set(true),
+        webhook_url: Set(None),
+        secret: Set(format!("secret-of-{tag}-110")),
+        status_map: Set("{}".into()),
+        subscription: Set(PlatformSubscription::OwnCases),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -301,6 +305,7 @@ async fn side(db: &DatabaseConnection, tag: &str, n: u8) -> Side {
             entity_id: Set(id),
             external_id: Set(format!("{tag}-{id}")),
             external_version: Set(Some(1)),
+            external_status: Set(None),
             last_synced_at: Set(now),
             created_at: Set(now),
         }

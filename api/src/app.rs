@@ -39,6 +39,8 @@ pub struct AppState {
     /// Live case events: publish after a commit, subscribe for `caseEvents`.
     pub events: EventBus,
     apq: Mutex<HashMap<String, String>>,
+    /// The outbox delivery worker (stops with the state).
+    _outbox: Option<crate::service::outbox::WorkerHandle>,
 }
 
 impl AppState {
@@ -58,11 +60,14 @@ impl AppState {
                 },
                 clients: clients.clone(),
                 events: events.clone(),
+                max_sync_records: config.integration.max_batch_records,
             }),
             config.security.introspection,
             config.security.suggestions,
         );
+        let outbox = crate::service::outbox::start(db.clone(), config.integration.clone());
         Ok(Arc::new(AppState {
+            _outbox: outbox,
             config,
             db,
             keys,

@@ -78,6 +78,71 @@ pub struct Config {
     pub public_base_url: Option<String>,
     /// Where uploaded photos are stored, one file per SHA-256.
     pub attachments_dir: PathBuf,
+    /// Platform integration: webhooks in, outbox deliveries out.
+    pub integration: IntegrationConfig,
+}
+
+/// Settings of inbound webhooks and the outbound delivery worker.
+#[derive(Clone, Debug)]
+pub struct IntegrationConfig {
+    /// How far a webhook's timestamp may be from our clock, either way.
+    pub replay_window: Duration,
+    /// Most records in one inbound batch.
+    pub max_batch_records: usize,
+    /// Largest inbound webhook body in bytes.
+    pub max_webhook_bytes: usize,
+    /// Run the delivery worker in this process.
+    pub deliver: bool,
+    /// How often the worker looks for due events when idle.
+    pub poll_interval: Duration,
+    /// Attempts before an event is dead-lettered.
+    pub max_attempts: i32,
+    /// Delay after the first failure; doubled after each further one.
+    pub backoff_base: Duration,
+    /// Longest delay between attempts.
+    pub backoff_max: Duration,
+    /// How long one delivery may take.
+    pub delivery_timeout: Duration,
+}
+
+impl Default for IntegrationConfig {
+    fn default() -> Self {
+        IntegrationConfig {
+            replay_window: Duration::from_secs(300),
+            max_batch_records: 500,
+            max_webhook_bytes: 2 * 1024 * 1024,
+            deliver: true,
+            poll_interval: Duration::from_millis(1000),
+            max_attempts: 10,
+            backoff_base: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(3600),
+            delivery_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl IntegrationConfig {
+    fn from_env() -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let max_attempts: i32 = parse("FENGQIAO_OUTBOX_MAX_ATTEMPTS", d.max_attempts)?;
+        if max_attempts < 1 {
+            return Err(ConfigError::Invalid {
+                name: "FENGQIAO_OUTBOX_MAX_ATTEMPTS",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(IntegrationConfig {
+            replay_window: Duration::from_secs(parse("FENGQIAO_WEBHOOK_WINDOW_SECS", 300)?),
+            max_batch_records: parse("FENGQIAO_SYNC_MAX_RECORDS", d.max_batch_records)?,
+            max_webhook_bytes: parse("FENGQIAO_WEBHOOK_MAX_BYTES", d.max_webhook_bytes)?,
+            deliver: parse("FENGQIAO_OUTBOX_DELIVER", true)?,
+            poll_interval: Duration::from_millis(parse("FENGQIAO_OUTBOX_POLL_MS", 1000)?),
+            max_attempts,
+            backoff_base: Duration::from_millis(parse("FENGQIAO_OUTBOX_BACKOFF_MS", 2000)?),
+            backoff_max: Duration::from_secs(parse("FENGQIAO_OUTBOX_BACKOFF_MAX_SECS", 3600)?),
+            delivery_timeout: Duration::from_secs(parse("FENGQIAO_OUTBOX_TIMEOUT_SECS", 10)?),
+        })
+    }
 }
 
 /// Limits and switches of the request pipeline (see SECURITY.md).
@@ -258,6 +323,7 @@ impl Config {
             attachments_dir: var("FENGQIAO_ATTACHMENTS_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("data/attachments")),
+            integration: IntegrationConfig::from_env()?,
         })
     }
 
@@ -282,6 +348,16 @@ impl Config {
             security: SecurityConfig::defaults(Mode::Development, 100, 20),
             public_base_url: None,
             attachments_dir: std::env::temp_dir().join("fengqiao-test-attachments"),
+            // Tests that deliver events turn the worker on; others keep the pool quiet so
+            // statement counts stay exact.
+            integration: IntegrationConfig {
+                deliver: false,
+                poll_interval: Duration::from_millis(50),
+                backoff_base: Duration::from_millis(100),
+                backoff_max: Duration::from_secs(2),
+                delivery_timeout: Duration::from_secs(5),
+                ..IntegrationConfig::default()
+            },
         }
     }
 

@@ -995,6 +995,11 @@ impl<'a> Seed<'a> {
             name: Set(name.to_owned()),
             kind: Set(kind),
             enabled: Set(true),
+            webhook_url: Set(None),
+            // Development only: a known secret so the README's signing example works as pasted.
+            secret: Set(format!("demo-secret-{}", code.to_lowercase())),
+            status_map: Set("{}".to_owned()),
+            subscription: Set(entity::enums::PlatformSubscription::OwnCases),
             created_at: Set(self.since),
             updated_at: Set(self.since),
         }
@@ -1513,6 +1518,7 @@ impl<'a> Seed<'a> {
                 entity_id: Set(id),
                 external_id: Set(external_id.to_owned()),
                 external_version: Set(None),
+                external_status: Set(None),
                 last_synced_at: Set(updated),
                 created_at: Set(created),
             }

@@ -105,7 +105,7 @@ impl AppError {
     }
 
     /// The message a client may see: never SQL, table names or paths.
-    fn public_message(&self) -> String {
+    pub fn public_message(&self) -> String {
         match self.code() {
             code::INTERNAL => "internal error".to_owned(),
             code::CONFLICT if matches!(self, AppError::Db(_)) => {

@@ -46,7 +46,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/admin/audit.csv", get(crate::graphql::audit::export_csv))
-        .merge(crate::public_page::routes());
+        .merge(crate::public_page::routes())
+        .merge(crate::webhook::routes(state.config.integration.max_webhook_bytes));
     if state.config.mode == Mode::Development {
         r = r.merge(crate::graphiql::routes());
     }

@@ -17,3 +17,4 @@ pub mod ratelimit;
 pub mod request;
 pub mod service;
 pub mod validate;
+pub mod webhook;

@@ -3,8 +3,10 @@
 //! [`analyze`] looks at the raw query text of a request before the schema
 //! sees it, so over-large operations are refused before any database work.
 //! It knows nothing about the schema: it measures nesting depth, a cost
-//! estimate driven by `first` / `last` page sizes, aliases, top-level fields,
-//! directives and fragment definitions, and compares each with a ceiling.
+//! estimate driven by `first` / `last` page sizes (and by the number of
+//! `representations` given to federation's `_entities`), aliases, top-level
+//! fields, directives and fragment definitions, and compares each with a
+//! ceiling.
 //!
 //! The walk never recurses without bound: the query text is scanned for
 //! bracket nesting before it is handed to the parser, the parser itself
@@ -111,7 +113,9 @@ pub struct Analysis {
     /// Longest chain of nested selection sets, through fragments.
     pub depth: usize,
     /// Estimated cost: every field costs 1 plus its children's cost, and the
-    /// children of a field with `first` / `last` cost that many times more.
+    /// children of a field with `first` / `last` cost that many times more, as
+    /// do those of a field with a `representations` list (`_entities`), once
+    /// per representation.
     pub complexity: usize,
     /// Aliased fields, counted after expanding fragments.
     pub aliases: usize,
@@ -176,6 +180,11 @@ impl std::error::Error for Violation {}
 /// back to the variable's default value); null, missing or non-numeric values
 /// count as `default_page_size`, negative ones as 0, and every page size is
 /// clamped at `max_page_size`. When a field has both, the larger is used.
+///
+/// A `representations` argument (federation's `_entities`) multiplies its
+/// field's children by the number of representations, read from a list
+/// literal or a list variable and not clamped: each one is a row to read. A
+/// single non-list value counts 1 (list input coercion) and null counts 0.
 pub fn analyze(
     query: &str,
     operation_name: Option<&str>,
@@ -597,6 +606,14 @@ impl Measurer<'_> {
                     .unwrap_or_else(|never| match never {});
                 self.page_size(&resolved)
             })
+            .chain(field.get_argument("representations").map(|value| {
+                let resolved = value
+                    .node
+                    .clone()
+                    .into_const_with(|name| Ok::<_, Infallible>(self.list_variable(&name)))
+                    .unwrap_or_else(|never| match never {});
+                list_length(&resolved)
+            }))
             .max()
             .unwrap_or(1);
         Ok(Measure {
@@ -619,19 +636,45 @@ impl Measurer<'_> {
         size.min(self.limits.max_page_size)
     }
 
+    /// A variable as far as its list length goes: a list from the request
+    /// becomes a list of as many nulls, any other value is kept as a stand-in,
+    /// and a variable not supplied falls back to its default, else null.
+    fn list_variable(&self, name: &Name) -> ConstValue {
+        match self.variables.get(name.as_str()) {
+            Some(serde_json::Value::Array(items)) => ConstValue::List(vec![ConstValue::Null; items.len()]),
+            Some(serde_json::Value::Null) => ConstValue::Null,
+            Some(_) => ConstValue::Boolean(true),
+            None => self.default_value(name),
+        }
+    }
+
+    /// The default value of a variable, else null.
+    fn default_value(&self, name: &Name) -> ConstValue {
+        self.variable_definitions
+            .iter()
+            .find(|definition| definition.node.name.node == *name)
+            .and_then(|definition| definition.node.default_value.as_ref())
+            .map(|default| default.node.clone())
+            .unwrap_or(ConstValue::Null)
+    }
+
     /// The value of a variable: from the request, else its default, else null.
     fn variable(&self, name: &Name) -> ConstValue {
         match self.variables.get(name.as_str()) {
             Some(serde_json::Value::Number(number)) => ConstValue::Number(number.clone()),
             Some(_) => ConstValue::Null,
-            None => self
-                .variable_definitions
-                .iter()
-                .find(|definition| definition.node.name.node == *name)
-                .and_then(|definition| definition.node.default_value.as_ref())
-                .map(|default| default.node.clone())
-                .unwrap_or(ConstValue::Null),
+            None => self.default_value(name),
         }
+    }
+}
+
+/// How many items a resolved list argument stands for: a list its length, null
+/// nothing, any other value one (GraphQL coerces a single value to a list).
+fn list_length(value: &ConstValue) -> usize {
+    match value {
+        ConstValue::List(items) => items.len(),
+        ConstValue::Null => 0,
+        _ => 1,
     }
 }
 
@@ -914,6 +957,55 @@ mod tests {
                 .complexity,
             9
         );
+    }
+
+    const ENTITIES: &str =
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Case { id title } } }";
+
+    #[test]
+    fn representations_multiply_like_a_page() {
+        // Three representations, each costing its fragment's 2 fields: 1 + 3 * 2.
+        let literal = "{ _entities(representations: [{ __typename: \"Case\", id: \"1\" }, \
+                       { __typename: \"Case\", id: \"2\" }, { __typename: \"Grid\", id: \"3\" }]) \
+                       { ... on Case { id title } } }";
+        assert_eq!(run(literal).unwrap().complexity, 7);
+        let limits = Limits::default();
+        let complexity =
+            |variables: serde_json::Value| analyze(ENTITIES, None, &variables, &limits).map(|a| a.complexity);
+        let reps = |n: usize| json!({ "r": vec![json!({ "__typename": "Case", "id": "x" }); n] });
+        assert_eq!(complexity(reps(50)), Ok(101));
+        // Not clamped at the page size: each representation is a row to read.
+        assert_eq!(complexity(reps(5_000)), Ok(10_001));
+        let violation = complexity(reps(10_000)).unwrap_err();
+        assert_eq!(
+            (violation.limit, violation.max, violation.actual),
+            ("complexity", 20_000, 20_001)
+        );
+        // Empty, null and missing: nothing below is fetched; a single value is one.
+        assert_eq!(complexity(reps(0)), Ok(1));
+        assert_eq!(complexity(json!({ "r": null })), Ok(1));
+        assert_eq!(complexity(json!({})), Ok(1));
+        assert_eq!(
+            complexity(json!({ "r": { "__typename": "Case", "id": "x" } })),
+            Ok(3)
+        );
+        // Variables inside a literal list count as items; a default value counts too.
+        let mixed =
+            "query($a: _Any!, $b: _Any!) { _entities(representations: [$a, $b]) { ... on Case { id } } }";
+        assert_eq!(analyze(mixed, None, &json!({}), &limits).unwrap().complexity, 3);
+        let with_default = ENTITIES.replace("$r: [_Any!]!)", "$r: [_Any!]! = [{ id: 1 }, { id: 2 }])");
+        assert_eq!(
+            analyze(&with_default, None, &json!({}), &limits)
+                .unwrap()
+                .complexity,
+            5
+        );
+    }
+
+    #[test]
+    fn the_service_sdl_is_cheap() {
+        let analysis = run("{ _service { sdl } }").unwrap();
+        assert_eq!((analysis.depth, analysis.complexity), (2, 2));
     }
 
     #[test]

@@ -526,10 +526,14 @@ async fn take_report(
         longitude,
     };
     match svc::submit_public_report(&app.db, Some(&app.config.attachments_dir), code, input).await {
-        Ok(s) => (
-            submitted_page(&c, &s.case.tracking_number, &s.token),
-            Some(s.case.id),
-        ),
+        Ok(s) => {
+            let ev = crate::events::CaseEvent::new(entity::enums::TimelineKind::Reported, &s.case);
+            app.events.publish(ev).await;
+            (
+                submitted_page(&c, &s.case.tracking_number, &s.token),
+                Some(s.case.id),
+            )
+        }
         Err(AppError::BadInput { field, .. }) => refuse(StatusCode::BAD_REQUEST, &v, field_message(&field)),
         Err(AppError::NotFound) => (not_found_code(), None),
         Err(e) => (internal_error(rid, "public report", &e), None),

@@ -299,6 +299,9 @@ pub enum CaseSource {
     /// Enterprise self-service portal (企业端).
     #[sea_orm(string_value = "ENTERPRISE_PORTAL")]
     EnterprisePortal,
+    /// Another integrated platform (其他对接平台).
+    #[sea_orm(string_value = "OTHER_PLATFORM")]
+    OtherPlatform,
 }
 
 /// Role of whoever reported a case.
@@ -709,4 +712,55 @@ pub enum ExternalEntity {
     /// A grid.
     #[sea_orm(string_value = "GRID")]
     Grid,
+}
+
+/// Which case events a platform receives by webhook.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PlatformSubscription {
+    /// Only the closure feedback (fed back, closed) of cases it sent.
+    #[sea_orm(string_value = "FEEDBACK")]
+    Feedback,
+    /// Every event of the cases it sent.
+    #[sea_orm(string_value = "OWN_CASES")]
+    OwnCases,
+    /// Every event of every case (e.g. the district's four-platforms system).
+    #[sea_orm(string_value = "ALL_CASES")]
+    AllCases,
+}
+
+/// Delivery state of an outbox event.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum OutboxStatus {
+    /// Waiting for its first or next attempt.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// The platform answered 2xx.
+    #[sea_orm(string_value = "DELIVERED")]
+    Delivered,
+    /// Attempts exhausted; waits for an administrator to redeliver.
+    #[sea_orm(string_value = "DEAD")]
+    Dead,
+}
+
+/// Decision on a likely duplicate.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DuplicateStatus {
+    /// Waiting for a person to decide.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// Confirmed: both records are the same event.
+    #[sea_orm(string_value = "CONFIRMED")]
+    Confirmed,
+    /// Dismissed: different events.
+    #[sea_orm(string_value = "DISMISSED")]
+    Dismissed,
 }

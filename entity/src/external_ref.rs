@@ -13,6 +13,7 @@ pub struct Model {
     pub entity_id: Uuid,
     pub external_id: String,
     pub external_version: Option<i64>,
+    pub external_status: Option<String>,
     pub last_synced_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
 }

@@ -9,6 +9,7 @@ pub mod case_party;
 pub mod case_timeline_entry;
 pub mod case_volunteer_task;
 pub mod deadline_policy;
+pub mod duplicate_link;
 pub mod enterprise;
 pub mod enterprise_contact;
 pub mod enums;
@@ -20,6 +21,7 @@ pub mod mediation_room;
 pub mod mediation_session;
 pub mod mediator;
 pub mod mediator_language;
+pub mod outbox_event;
 pub mod persisted_operation;
 pub mod person;
 pub mod platform;
@@ -34,6 +36,7 @@ pub mod volunteer_language;
 pub mod volunteer_membership;
 pub mod volunteer_skill;
 pub mod volunteer_team;
+pub mod webhook_receipt;
 
 /// Entity types under short names, e.g. `Grid` for `grid::Entity`.
 pub mod prelude {

@@ -1,6 +1,6 @@
 //! External platforms exchanging data with the service.
 
-use crate::enums::PlatformKind;
+use crate::enums::{PlatformKind, PlatformSubscription};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,6 +12,10 @@ pub struct Model {
     pub name: String,
     pub kind: PlatformKind,
     pub enabled: bool,
+    pub webhook_url: Option<String>,
+    pub secret: String,
+    pub status_map: String,
+    pub subscription: PlatformSubscription,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

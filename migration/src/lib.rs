@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_init;
 mod m20261123_000002_security;
 mod m20261123_000003_workflow;
+mod m20261123_000004_integration;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_init::Migration),
             Box::new(m20261123_000002_security::Migration),
             Box::new(m20261123_000003_workflow::Migration),
+            Box::new(m20261123_000004_integration::Migration),
         ]
     }
 }
@@ -25,7 +27,7 @@ mod tests {
     use super::*;
     use sea_orm_migration::sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
-    const TABLES: [&str; 28] = [
+    const TABLES: [&str; 31] = [
         "grids",
         "police_grid_coverages",
         "units",
@@ -54,6 +56,9 @@ mod tests {
         "platforms",
         "external_refs",
         "tracking_counters",
+        "webhook_receipts",
+        "outbox_events",
+        "duplicate_links",
     ];
 
     async fn assert_tables(db: &DatabaseConnection, present: bool) {

@@ -279,6 +279,9 @@ pub enum CaseSource {
     /// Enterprise self-service portal (企业端).
     #[graphql(name = "ENTERPRISE_PORTAL")]
     EnterprisePortal,
+    /// Another integrated platform (其他对接平台).
+    #[graphql(name = "OTHER_PLATFORM")]
+    OtherPlatform,
 }
 
 /// Role of whoever reported a case.
@@ -657,4 +660,49 @@ pub enum ExternalEntity {
     /// A grid.
     #[graphql(name = "GRID")]
     Grid,
+}
+
+/// Which case events a platform receives by webhook.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::PlatformSubscription")]
+pub enum PlatformSubscription {
+    /// Only the closure feedback (fed back, closed) of cases it sent.
+    #[graphql(name = "FEEDBACK")]
+    Feedback,
+    /// Every event of the cases it sent.
+    #[graphql(name = "OWN_CASES")]
+    OwnCases,
+    /// Every event of every case (e.g. the district's four-platforms system).
+    #[graphql(name = "ALL_CASES")]
+    AllCases,
+}
+
+/// Delivery state of an outbox event.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::OutboxStatus")]
+pub enum OutboxStatus {
+    /// Waiting for its first or next attempt.
+    #[graphql(name = "PENDING")]
+    Pending,
+    /// The platform answered 2xx.
+    #[graphql(name = "DELIVERED")]
+    Delivered,
+    /// Attempts exhausted; waits for an administrator to redeliver.
+    #[graphql(name = "DEAD")]
+    Dead,
+}
+
+/// Decision on a likely duplicate.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::DuplicateStatus")]
+pub enum DuplicateStatus {
+    /// Waiting for a person to decide.
+    #[graphql(name = "PENDING")]
+    Pending,
+    /// Confirmed: both records are the same event.
+    #[graphql(name = "CONFIRMED")]
+    Confirmed,
+    /// Dismissed: different events.
+    #[graphql(name = "DISMISSED")]
+    Dismissed,
 }

@@ -6,12 +6,15 @@ pub mod client;
 pub mod connection;
 pub mod enterprise;
 pub mod enums;
+pub mod federation;
 pub mod grid;
+pub mod import;
 pub mod loader;
 pub mod mask;
 pub mod mediation_room;
 pub mod mediator;
 pub mod personal;
+pub mod platform;
 pub mod report_code;
 pub mod subscription;
 pub mod unit;
@@ -48,6 +51,8 @@ pub struct QueryRoot(
     mediation_room::query::MediationRoomQuery,
     mediator::query::MediatorQuery,
     report_code::ReportCodeQuery,
+    federation::FederationQuery,
+    platform::PlatformQuery,
 );
 
 /// The root mutation type.
@@ -66,6 +71,8 @@ pub struct MutationRoot(
     mediation_room::mutation::MediationRoomMutation,
     mediator::mutation::MediatorMutation,
     report_code::ReportCodeMutation,
+    platform::PlatformMutation,
+    import::ImportMutation,
 );
 
 /// The executable schema.
@@ -82,6 +89,8 @@ pub struct SchemaData {
     pub clients: std::sync::Arc<crate::service::client::ClientRegistry>,
     /// Live case events (published after commits, heard by subscriptions).
     pub events: crate::events::EventBus,
+    /// Most records in one `syncRecords` batch.
+    pub max_sync_records: usize,
 }
 
 /// Builds the schema (also used by `export-schema`, with no live database needed).
@@ -91,7 +100,9 @@ pub fn build_schema(data: Option<SchemaData>, introspection: bool, suggestions: 
         MutationRoot::default(),
         subscription::SubscriptionRoot,
     )
-    .limit_recursive_depth(64);
+    .limit_recursive_depth(64)
+    .enable_federation()
+    .extension(federation::Federation::new(introspection));
     if let Some(d) = data {
         b = b.data(d);
     }

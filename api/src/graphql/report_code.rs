@@ -374,6 +374,10 @@ impl ReportCodeMutation {
             },
         )
         .await?;
+        if let Ok(d) = ctx.data::<super::SchemaData>() {
+            let ev = crate::events::CaseEvent::new(entity::enums::TimelineKind::Reported, &s.case);
+            d.events.publish(ev).await;
+        }
         Ok(SubmitPublicReportPayload {
             tracking_number: s.case.tracking_number,
             status: s.case.status.into(),

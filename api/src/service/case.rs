@@ -587,6 +587,20 @@ pub async fn report(
     actor: &Actor,
     input: NewReport,
 ) -> AppResult<case::Model> {
+    let txn = begin_write(db).await?;
+    let model = insert_report(&txn, actor, input, None).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// The work of [`report`] inside the caller's transaction. `origin` is the platform whose
+/// sync created the case (its own event is not sent back to it).
+pub async fn insert_report<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    input: NewReport,
+    origin: Option<Uuid>,
+) -> AppResult<case::Model> {
     if actor.is_anonymous() {
         return Err(AppError::Unauthenticated(
             "sign in, or report through a report code (民情码)".into(),
@@ -620,9 +634,8 @@ pub async fn report(
             CaseKind::PoliceIncident
         },
     );
-    let txn = begin_write(db).await?;
     if let Some(g) = input.grid_id {
-        super::get::<grid::Entity, _>(&txn, actor, g)
+        super::get::<grid::Entity, _>(txn, actor, g)
             .await
             .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
     }
@@ -630,14 +643,14 @@ pub async fn report(
     let mut grid_id = input.grid_id;
     if let Some(e) = enterprise_id {
         let ent = entity::enterprise::Entity::find_by_id(e)
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or_else(|| AppError::bad_input("input.enterpriseId", "no such enterprise"))?;
         grid_id = grid_id.or(ent.grid_id);
     }
     let now = super::now();
     let id = super::new_id();
-    let tracking_number = next_tracking_number(&txn, now).await?;
+    let tracking_number = next_tracking_number(txn, now).await?;
     let model = case::ActiveModel {
         id: Set(id),
         tracking_number: Set(tracking_number),
@@ -671,7 +684,7 @@ pub async fn report(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     if !c.parties.is_empty() {
         case_party::Entity::insert_many(c.parties.into_iter().map(
@@ -687,11 +700,11 @@ pub async fn report(
                 created_at: Set(now),
             },
         ))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     }
     append_timeline(
-        &txn,
+        txn,
         id,
         1,
         TimelineKind::Reported,
@@ -702,7 +715,7 @@ pub async fn report(
         now,
     )
     .await?;
-    txn.commit().await?;
+    super::outbox::enqueue(txn, &model, TimelineKind::Reported, 1, None, origin).await?;
     Ok(model)
 }
 

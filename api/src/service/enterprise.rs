@@ -14,7 +14,7 @@ use super::{
     pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
     require_master_data,
     unit::{not_found_as_input, opt_phone, opt_text},
-    visible, Scoped,
+    visible, Change, Scoped,
 };
 use crate::{
     auth::{Actor, Role},
@@ -224,13 +224,20 @@ pub struct NewEnterprise {
     pub contacts: Vec<NewContact>,
 }
 
-/// Creates an enterprise with its contacts.
-pub async fn create(
-    db: &sea_orm::DatabaseConnection,
-    actor: &Actor,
-    input: NewEnterprise,
-) -> AppResult<enterprise::Model> {
-    require_master_data(actor)?;
+/// A contact after validation: name, phone, position, main contact.
+type ValidContact = (String, Option<String>, Option<String>, bool);
+
+/// The canonical values of a [`NewEnterprise`], checked once for `create` and `upsert`.
+struct Valid {
+    credit_code: String,
+    name: String,
+    industry: Option<String>,
+    address: Option<String>,
+    contacts: Vec<ValidContact>,
+}
+
+/// Validates the plain fields of `input` (no database access).
+fn validated(input: &NewEnterprise) -> AppResult<Valid> {
     let credit_code =
         validate::credit_code(&input.credit_code).map_err(|m| AppError::bad_input("input.creditCode", m))?;
     let name = validate::text(&input.name, 1, 200).map_err(|m| AppError::bad_input("input.name", m))?;
@@ -254,46 +261,38 @@ pub async fn create(
             "at most one primary contact",
         ));
     }
-    let txn = begin_write(db).await?;
-    if enterprise::Entity::find()
-        .filter(enterprise::Column::CreditCode.eq(credit_code.as_str()))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::conflict(
-            "input.creditCode",
-            "an enterprise with this credit code already exists",
-        ));
-    }
+    Ok(Valid {
+        credit_code,
+        name,
+        industry,
+        address,
+        contacts,
+    })
+}
+
+/// Checks that the grid (in the actor's scope) and the liaison officer named by `input` exist.
+async fn check_references<C: ConnectionTrait>(db: &C, actor: &Actor, input: &NewEnterprise) -> AppResult<()> {
     if let Some(g) = input.grid_id {
-        super::get::<grid::Entity, _>(&txn, actor, g)
+        super::get::<grid::Entity, _>(db, actor, g)
             .await
             .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
     }
     if let Some(p) = input.liaison_officer_id {
         person::Entity::find_by_id(p)
-            .one(&txn)
+            .one(db)
             .await?
             .ok_or_else(|| AppError::bad_input("input.liaisonOfficerId", "no such person"))?;
     }
-    let now = super::now();
-    let id = super::new_id();
-    let m = enterprise::ActiveModel {
-        id: Set(id),
-        credit_code: Set(credit_code),
-        name: Set(name),
-        industry: Set(industry),
-        above_designated_size: Set(input.above_designated_size),
-        hazardous_chemicals: Set(input.hazardous_chemicals),
-        address: Set(address),
-        grid_id: Set(input.grid_id),
-        liaison_officer_id: Set(input.liaison_officer_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    Ok(())
+}
+
+/// Inserts the contacts of enterprise `id`.
+async fn insert_contacts<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    contacts: Vec<ValidContact>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
     if !contacts.is_empty() {
         enterprise_contact::Entity::insert_many(contacts.into_iter().map(
             |(name, phone, position, is_primary)| enterprise_contact::ActiveModel {
@@ -306,9 +305,145 @@ pub async fn create(
                 created_at: Set(now),
             },
         ))
-        .exec(&txn)
+        .exec(db)
         .await?;
     }
+    Ok(())
+}
+
+/// Inserts a new enterprise with its contacts (inputs already checked).
+async fn insert<C: ConnectionTrait>(db: &C, v: Valid, input: &NewEnterprise) -> AppResult<enterprise::Model> {
+    let now = super::now();
+    let id = super::new_id();
+    let m = enterprise::ActiveModel {
+        id: Set(id),
+        credit_code: Set(v.credit_code),
+        name: Set(v.name),
+        industry: Set(v.industry),
+        above_designated_size: Set(input.above_designated_size),
+        hazardous_chemicals: Set(input.hazardous_chemicals),
+        address: Set(v.address),
+        grid_id: Set(input.grid_id),
+        liaison_officer_id: Set(input.liaison_officer_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    insert_contacts(db, id, v.contacts, now).await?;
+    Ok(m)
+}
+
+/// Creates an enterprise with its contacts.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewEnterprise,
+) -> AppResult<enterprise::Model> {
+    require_master_data(actor)?;
+    let v = validated(&input)?;
+    let txn = begin_write(db).await?;
+    if enterprise::Entity::find()
+        .filter(enterprise::Column::CreditCode.eq(v.credit_code.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "input.creditCode",
+            "an enterprise with this credit code already exists",
+        ));
+    }
+    check_references(&txn, actor, &input).await?;
+    let m = insert(&txn, v, &input).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// Creates or updates the enterprise with `input`'s credit code (normalised), on the
+/// connection or transaction given (it opens none of its own; callers wrap it).
+///
+/// An update sets name, industry, the two flags, address and grid exactly as given (an absent
+/// optional value clears it). The liaison officer is changed only when one is given, and the
+/// contacts only when some are given: then they replace the stored list if it differs.
+/// Nothing is written when every value already matches ([`Change::Unchanged`]). An existing
+/// enterprise outside the actor's scope is a `CONFLICT` on `input.creditCode`.
+pub async fn upsert<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    input: NewEnterprise,
+) -> AppResult<(enterprise::Model, Change)> {
+    require_master_data(actor)?;
+    let v = validated(&input)?;
+    check_references(db, actor, &input).await?;
+    let existing = enterprise::Entity::find()
+        .filter(enterprise::Column::CreditCode.eq(v.credit_code.as_str()))
+        .one(db)
+        .await?;
+    let Some(old) = existing else {
+        return Ok((insert(db, v, &input).await?, Change::Created));
+    };
+    super::get::<enterprise::Entity, _>(db, actor, old.id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => AppError::conflict(
+                "input.creditCode",
+                "an enterprise with this credit code exists outside your scope",
+            ),
+            other => other,
+        })?;
+    let liaison_officer_id = input.liaison_officer_id.or(old.liaison_officer_id);
+    let fields_differ = (
+        &v.name,
+        &v.industry,
+        input.above_designated_size,
+        input.hazardous_chemicals,
+        &v.address,
+        input.grid_id,
+        liaison_officer_id,
+    ) != (
+        &old.name,
+        &old.industry,
+        old.above_designated_size,
+        old.hazardous_chemicals,
+        &old.address,
+        old.grid_id,
+        old.liaison_officer_id,
+    );
+    let contacts_differ = if v.contacts.is_empty() {
+        false
+    } else {
+        let mut stored: Vec<ValidContact> = enterprise_contact::Entity::find()
+            .filter(enterprise_contact::Column::EnterpriseId.eq(old.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.name, c.phone, c.position, c.is_primary))
+            .collect();
+        stored.sort();
+        let mut given = v.contacts.clone();
+        given.sort();
+        stored != given
+    };
+    if !fields_differ && !contacts_differ {
+        return Ok((old, Change::Unchanged));
+    }
+    let now = super::now();
+    if contacts_differ {
+        enterprise_contact::Entity::delete_many()
+            .filter(enterprise_contact::Column::EnterpriseId.eq(old.id))
+            .exec(db)
+            .await?;
+        insert_contacts(db, old.id, v.contacts, now).await?;
+    }
+    let mut am: enterprise::ActiveModel = old.into();
+    am.name = Set(v.name);
+    am.industry = Set(v.industry);
+    am.above_designated_size = Set(input.above_designated_size);
+    am.hazardous_chemicals = Set(input.hazardous_chemicals);
+    am.address = Set(v.address);
+    am.grid_id = Set(input.grid_id);
+    am.liaison_officer_id = Set(liaison_officer_id);
+    am.updated_at = Set(now);
+    Ok((am.update(db).await?, Change::Updated))
 }

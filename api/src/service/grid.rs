@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{
     directory_scope, get, in_grid_subtrees,
     pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
-    require_master_data, visible, Scoped,
+    require_master_data, visible, Change, Scoped,
 };
 use crate::{
     auth::Actor,
@@ -129,32 +129,31 @@ fn level_rank(l: GridLevel) -> u8 {
     }
 }
 
-/// Creates a grid under its parent; the child must sit below the parent's level.
-pub async fn create(
-    db: &sea_orm::DatabaseConnection,
-    actor: &Actor,
-    input: NewGrid,
-) -> AppResult<grid::Model> {
-    require_master_data(actor)?;
+/// The canonical code and name of a [`NewGrid`], checked once for `create` and `upsert`.
+struct Valid {
+    code: String,
+    name: String,
+}
+
+/// Validates the plain fields of `input` (no database access).
+fn validated(input: &NewGrid) -> AppResult<Valid> {
     let code = validate::code(&input.code).map_err(|m| AppError::bad_input("input.code", m))?;
     let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
-    let txn = begin_write(db).await?;
-    if grid::Entity::find()
-        .filter(grid::Column::Code.eq(code.as_str()))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::conflict(
-            "input.code",
-            "a grid with this code already exists",
-        ));
-    }
+    Ok(Valid { code, name })
+}
+
+/// Inserts a new grid under its parent (checked here: exists, higher level, same kind).
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    v: Valid,
+    input: &NewGrid,
+) -> AppResult<grid::Model> {
     let id = super::new_id();
     let (path, depth) = match input.parent_id {
         None => (format!("/{}/", id.simple()), 0),
         Some(pid) => {
-            let parent = get::<grid::Entity, _>(&txn, actor, pid)
+            let parent = get::<grid::Entity, _>(db, actor, pid)
                 .await
                 .map_err(|e| match e {
                     AppError::NotFound => AppError::bad_input("input.parentId", "no such grid"),
@@ -178,8 +177,8 @@ pub async fn create(
     let now = super::now();
     let model = grid::ActiveModel {
         id: Set(id),
-        code: Set(code),
-        name: Set(name),
+        code: Set(v.code),
+        name: Set(v.name),
         level: Set(input.level),
         kind: Set(input.kind),
         parent_id: Set(input.parent_id),
@@ -188,10 +187,103 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
+    Ok(model)
+}
+
+/// Creates a grid under its parent; the child must sit below the parent's level.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewGrid,
+) -> AppResult<grid::Model> {
+    require_master_data(actor)?;
+    let v = validated(&input)?;
+    let txn = begin_write(db).await?;
+    if grid::Entity::find()
+        .filter(grid::Column::Code.eq(v.code.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "input.code",
+            "a grid with this code already exists",
+        ));
+    }
+    let model = insert(&txn, actor, v, &input).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// Creates or updates the grid with `input`'s code, on the connection or transaction given
+/// (it opens none of its own; callers wrap it).
+///
+/// An existing grid keeps its place in the tree: a different parent or kind is refused
+/// (`BAD_USER_INPUT` on `input.parentId` / `input.kind`), so `path` and `depth` stay true.
+/// Its name may change, and its level while it still sits below its parent's level and
+/// above its children's. Nothing is written when every value already matches
+/// ([`Change::Unchanged`]).
+pub async fn upsert<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    input: NewGrid,
+) -> AppResult<(grid::Model, Change)> {
+    require_master_data(actor)?;
+    let v = validated(&input)?;
+    let existing = grid::Entity::find()
+        .filter(grid::Column::Code.eq(v.code.as_str()))
+        .one(db)
+        .await?;
+    let Some(old) = existing else {
+        return Ok((insert(db, actor, v, &input).await?, Change::Created));
+    };
+    if old.parent_id != input.parent_id {
+        return Err(AppError::bad_input(
+            "input.parentId",
+            "an existing grid cannot move to another parent",
+        ));
+    }
+    if old.kind != input.kind {
+        return Err(AppError::bad_input(
+            "input.kind",
+            "the kind of an existing grid cannot change",
+        ));
+    }
+    if old.name == v.name && old.level == input.level {
+        return Ok((old, Change::Unchanged));
+    }
+    if old.level != input.level {
+        let rank = level_rank(input.level);
+        if let Some(pid) = old.parent_id {
+            let parent = grid::Entity::find_by_id(pid)
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("grid {} has a missing parent", old.id)))?;
+            if rank <= level_rank(parent.level) {
+                return Err(AppError::bad_input(
+                    "input.level",
+                    "a child grid must sit below its parent's level",
+                ));
+            }
+        }
+        let children = grid::Entity::find()
+            .filter(grid::Column::ParentId.eq(old.id))
+            .all(db)
+            .await?;
+        if children.iter().any(|c| level_rank(c.level) <= rank) {
+            return Err(AppError::bad_input(
+                "input.level",
+                "a grid must sit above its children's level",
+            ));
+        }
+    }
+    let mut am: grid::ActiveModel = old.into();
+    am.name = Set(v.name);
+    am.level = Set(input.level);
+    am.updated_at = Set(super::now());
+    Ok((am.update(db).await?, Change::Updated))
 }
 
 /// Sets the community grids a police grid covers (警格+网格), replacing the previous mapping.

@@ -7,14 +7,19 @@ pub mod audit;
 pub mod case;
 pub mod client;
 pub mod deadline_policy;
+pub mod duplicate;
 pub mod enterprise;
 pub mod grid;
+pub mod import;
 pub mod mediation;
 pub mod mediation_room;
 pub mod mediator;
+pub mod outbox;
 pub mod pagination;
 pub mod personal;
+pub mod platform;
 pub mod report_code;
+pub mod sync;
 pub mod unit;
 pub mod volunteer;
 pub mod volunteer_task;
@@ -35,6 +40,18 @@ use crate::{
     auth::{Actor, Role},
     error::{AppError, AppResult},
 };
+
+/// What an idempotent upsert (import, platform sync) did to a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Change {
+    /// A new record was written.
+    Created,
+    /// An existing record was changed.
+    Updated,
+    /// The record already held these values; nothing was written.
+    Unchanged,
+}
 
 /// An aggregate whose reads are scoped to the caller.
 pub trait Scoped: EntityTrait {

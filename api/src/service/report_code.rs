@@ -487,6 +487,7 @@ pub async fn submit_public_report(
         now,
     )
     .await?;
+    super::outbox::enqueue(&txn, &model, TimelineKind::Reported, 1, None, None).await?;
     let mut created_blob = None;
     if let (Some(p), Some(dir)) = (photo, dir) {
         case_attachment::ActiveModel {

@@ -18,7 +18,7 @@ use super::{
     pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
     require_master_data,
     unit::not_found_as_input,
-    visible, Scoped,
+    visible, Change, Scoped,
 };
 use crate::{
     auth::{Actor, Role},
@@ -278,13 +278,22 @@ pub struct NewVolunteer {
     pub subject: Option<String>,
 }
 
-/// Registers an approved volunteer in one or more teams.
-pub async fn create(
-    db: &sea_orm::DatabaseConnection,
-    actor: &Actor,
-    input: NewVolunteer,
-) -> AppResult<volunteer::Model> {
-    require_master_data(actor)?;
+/// The canonical values of a [`NewVolunteer`], checked once for `create` and `upsert`.
+struct Valid {
+    name: String,
+    phone: String,
+    resident_id: Option<String>,
+    /// Sorted, without duplicates.
+    languages: Vec<String>,
+    /// Sorted, without duplicates.
+    skills: Vec<Skill>,
+    /// In the order given, without duplicates.
+    teams: Vec<Uuid>,
+    subject: Option<String>,
+}
+
+/// Validates the plain fields of `input` (no database access).
+fn validated(input: &NewVolunteer) -> AppResult<Valid> {
     let name = validate::text(&input.name, 1, 64).map_err(|m| AppError::bad_input("input.name", m))?;
     let phone = validate::phone(&input.phone).map_err(|m| AppError::bad_input("input.phone", m))?;
     let resident_id = input
@@ -292,19 +301,22 @@ pub async fn create(
         .as_deref()
         .map(|r| validate::resident_id(r).map_err(|m| AppError::bad_input("input.residentId", m)))
         .transpose()?;
-    let mut langs = Vec::new();
+    let mut languages = Vec::new();
     for (i, l) in input.languages.iter().enumerate() {
-        langs.push(
+        languages.push(
             validate::language(l).map_err(|m| AppError::bad_input(format!("input.languages[{i}]"), m))?,
         );
     }
-    langs.sort();
-    langs.dedup();
+    languages.sort();
+    languages.dedup();
     let mut skills = input.skills.clone();
-    skills.sort_by_key(|s| format!("{s:?}"));
-    skills.dedup();
-    let mut teams = input.team_ids.clone();
-    teams.dedup();
+    sort_skills(&mut skills);
+    let mut teams: Vec<Uuid> = Vec::with_capacity(input.team_ids.len());
+    for t in &input.team_ids {
+        if !teams.contains(t) {
+            teams.push(*t);
+        }
+    }
     if teams.is_empty() {
         return Err(AppError::bad_input(
             "input.teamIds",
@@ -316,8 +328,111 @@ pub async fn create(
         .as_deref()
         .map(|s| validate::text(s, 1, 128).map_err(|m| AppError::bad_input("input.subject", m)))
         .transpose()?;
+    Ok(Valid {
+        name,
+        phone,
+        resident_id,
+        languages,
+        skills,
+        teams,
+        subject,
+    })
+}
+
+/// Sorts skills in one stable order and drops duplicates.
+fn sort_skills(skills: &mut Vec<Skill>) {
+    skills.sort_by_key(|s| format!("{s:?}"));
+    skills.dedup();
+}
+
+/// Checks that every team exists (in the actor's scope).
+async fn check_teams<C: ConnectionTrait>(db: &C, actor: &Actor, teams: &[Uuid]) -> AppResult<()> {
+    for (i, t) in teams.iter().enumerate() {
+        super::get::<volunteer_team::Entity, _>(db, actor, *t)
+            .await
+            .map_err(|e| not_found_as_input(e, &format!("input.teamIds[{i}]"), "no such team"))?;
+    }
+    Ok(())
+}
+
+async fn insert_memberships<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    teams: &[Uuid],
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    if !teams.is_empty() {
+        volunteer_membership::Entity::insert_many(teams.iter().map(|t| volunteer_membership::ActiveModel {
+            volunteer_id: Set(id),
+            team_id: Set(*t),
+            role: Set(MembershipRole::Member),
+            joined_at: Set(now),
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_skills<C: ConnectionTrait>(db: &C, id: Uuid, skills: Vec<Skill>) -> AppResult<()> {
+    if !skills.is_empty() {
+        volunteer_skill::Entity::insert_many(skills.into_iter().map(|skill| volunteer_skill::ActiveModel {
+            volunteer_id: Set(id),
+            skill: Set(skill),
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_languages<C: ConnectionTrait>(db: &C, id: Uuid, languages: Vec<String>) -> AppResult<()> {
+    if !languages.is_empty() {
+        volunteer_language::Entity::insert_many(languages.into_iter().map(|language| {
+            volunteer_language::ActiveModel {
+                volunteer_id: Set(id),
+                language: Set(language),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts an approved volunteer with memberships, skills and languages (inputs checked).
+async fn insert<C: ConnectionTrait>(db: &C, v: Valid) -> AppResult<volunteer::Model> {
+    let now = super::now();
+    let id = super::new_id();
+    let m = volunteer::ActiveModel {
+        id: Set(id),
+        subject: Set(v.subject),
+        name: Set(v.name),
+        phone: Set(v.phone),
+        resident_id: Set(v.resident_id),
+        status: Set(VolunteerStatus::Approved),
+        service_minutes: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    insert_memberships(db, id, &v.teams, now).await?;
+    insert_skills(db, id, v.skills).await?;
+    insert_languages(db, id, v.languages).await?;
+    Ok(m)
+}
+
+/// Registers an approved volunteer in one or more teams.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewVolunteer,
+) -> AppResult<volunteer::Model> {
+    require_master_data(actor)?;
+    let v = validated(&input)?;
     let txn = begin_write(db).await?;
-    if let Some(r) = &resident_id {
+    if let Some(r) = &v.resident_id {
         if volunteer::Entity::find()
             .filter(volunteer::Column::ResidentId.eq(r.as_str()))
             .one(&txn)
@@ -330,54 +445,140 @@ pub async fn create(
             ));
         }
     }
-    for (i, t) in teams.iter().enumerate() {
-        super::get::<volunteer_team::Entity, _>(&txn, actor, *t)
-            .await
-            .map_err(|e| not_found_as_input(e, &format!("input.teamIds[{i}]"), "no such team"))?;
-    }
-    let now = super::now();
-    let id = super::new_id();
-    let m = volunteer::ActiveModel {
-        id: Set(id),
-        subject: Set(subject),
-        name: Set(name),
-        phone: Set(phone),
-        resident_id: Set(resident_id),
-        status: Set(VolunteerStatus::Approved),
-        service_minutes: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    volunteer_membership::Entity::insert_many(teams.iter().map(|t| volunteer_membership::ActiveModel {
-        volunteer_id: Set(id),
-        team_id: Set(*t),
-        role: Set(MembershipRole::Member),
-        joined_at: Set(now),
-    }))
-    .exec(&txn)
-    .await?;
-    if !skills.is_empty() {
-        volunteer_skill::Entity::insert_many(skills.into_iter().map(|skill| volunteer_skill::ActiveModel {
-            volunteer_id: Set(id),
-            skill: Set(skill),
-        }))
-        .exec(&txn)
-        .await?;
-    }
-    if !langs.is_empty() {
-        volunteer_language::Entity::insert_many(langs.into_iter().map(|language| {
-            volunteer_language::ActiveModel {
-                volunteer_id: Set(id),
-                language: Set(language),
-            }
-        }))
-        .exec(&txn)
-        .await?;
-    }
+    check_teams(&txn, actor, &v.teams).await?;
+    let m = insert(&txn, v).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// Creates or updates the volunteer with `input`'s resident ID (required here), on the
+/// connection or transaction given (it opens none of its own; callers wrap it).
+///
+/// An update sets name, phone, skills, languages and team memberships exactly as given
+/// (memberships kept keep their role and join date; teams not listed are left). The account
+/// subject is changed only when one is given; status and service time are never touched.
+/// Nothing is written when every value already matches ([`Change::Unchanged`]). An existing
+/// volunteer outside the actor's scope is a `CONFLICT` on `input.residentId`.
+pub async fn upsert<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    input: NewVolunteer,
+) -> AppResult<(volunteer::Model, Change)> {
+    require_master_data(actor)?;
+    if input.resident_id.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(AppError::bad_input(
+            "input.residentId",
+            "is required to match an existing volunteer",
+        ));
+    }
+    let v = validated(&input)?;
+    let Some(resident_id) = v.resident_id.clone() else {
+        return Err(AppError::bad_input("input.residentId", "must not be empty"));
+    };
+    check_teams(db, actor, &v.teams).await?;
+    let existing = volunteer::Entity::find()
+        .filter(volunteer::Column::ResidentId.eq(resident_id.as_str()))
+        .one(db)
+        .await?;
+    let Some(old) = existing else {
+        if let Some(s) = &v.subject {
+            subject_free(db, s, None).await?;
+        }
+        return Ok((insert(db, v).await?, Change::Created));
+    };
+    super::get::<volunteer::Entity, _>(db, actor, old.id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => AppError::conflict(
+                "input.residentId",
+                "a volunteer with this resident ID is registered outside your scope",
+            ),
+            other => other,
+        })?;
+    let subject = v.subject.clone().or_else(|| old.subject.clone());
+    if subject != old.subject {
+        if let Some(s) = &subject {
+            subject_free(db, s, Some(old.id)).await?;
+        }
+    }
+    let mut skills: Vec<Skill> = volunteer_skill::Entity::find()
+        .filter(volunteer_skill::Column::VolunteerId.eq(old.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.skill)
+        .collect();
+    sort_skills(&mut skills);
+    let mut languages: Vec<String> = volunteer_language::Entity::find()
+        .filter(volunteer_language::Column::VolunteerId.eq(old.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.language)
+        .collect();
+    languages.sort();
+    let mut teams: Vec<Uuid> = volunteer_membership::Entity::find()
+        .filter(volunteer_membership::Column::VolunteerId.eq(old.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.team_id)
+        .collect();
+    teams.sort();
+    let mut given_teams = v.teams.clone();
+    given_teams.sort();
+    let fields_differ = (&v.name, &v.phone, &subject) != (&old.name, &old.phone, &old.subject);
+    let skills_differ = skills != v.skills;
+    let languages_differ = languages != v.languages;
+    let teams_differ = teams != given_teams;
+    if !(fields_differ || skills_differ || languages_differ || teams_differ) {
+        return Ok((old, Change::Unchanged));
+    }
+    let now = super::now();
+    if skills_differ {
+        volunteer_skill::Entity::delete_many()
+            .filter(volunteer_skill::Column::VolunteerId.eq(old.id))
+            .exec(db)
+            .await?;
+        insert_skills(db, old.id, v.skills).await?;
+    }
+    if languages_differ {
+        volunteer_language::Entity::delete_many()
+            .filter(volunteer_language::Column::VolunteerId.eq(old.id))
+            .exec(db)
+            .await?;
+        insert_languages(db, old.id, v.languages).await?;
+    }
+    if teams_differ {
+        volunteer_membership::Entity::delete_many()
+            .filter(volunteer_membership::Column::VolunteerId.eq(old.id))
+            .filter(volunteer_membership::Column::TeamId.is_not_in(given_teams.iter().copied()))
+            .exec(db)
+            .await?;
+        let added: Vec<Uuid> = v.teams.iter().copied().filter(|t| !teams.contains(t)).collect();
+        insert_memberships(db, old.id, &added, now).await?;
+    }
+    let mut am: volunteer::ActiveModel = old.into();
+    am.name = Set(v.name);
+    am.phone = Set(v.phone);
+    am.subject = Set(subject);
+    am.updated_at = Set(now);
+    Ok((am.update(db).await?, Change::Updated))
+}
+
+/// Refuses a subject another volunteer already signs in with.
+async fn subject_free<C: ConnectionTrait>(db: &C, subject: &str, except: Option<Uuid>) -> AppResult<()> {
+    let mut q = volunteer::Entity::find().filter(volunteer::Column::Subject.eq(subject));
+    if let Some(id) = except {
+        q = q.filter(volunteer::Column::Id.ne(id));
+    }
+    if q.one(db).await?.is_some() {
+        return Err(AppError::conflict(
+            "input.subject",
+            "another volunteer signs in with this subject",
+        ));
+    }
+    Ok(())
 }
 
 /// Input for an honour.

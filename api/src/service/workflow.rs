@@ -383,7 +383,7 @@ where
         actor_subject: Set(actor.subject.clone()),
         actor_role: Set(Some(actor.role.as_str().to_owned())),
         unit_id: Set(effect.unit),
-        note: Set(text),
+        note: Set(text.clone()),
         public: Set(true),
         created_at: Set(now),
     }
@@ -405,11 +405,13 @@ where
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::Internal("case vanished inside its transaction".into()))?;
+    super::outbox::enqueue(&txn, &after, r.timeline, seq, text.as_deref(), None).await?;
     txn.commit().await?;
     Ok(after)
 }
 
-async fn next_seq<C: ConnectionTrait>(db: &C, case_id: Uuid) -> AppResult<i32> {
+/// The next timeline sequence number of a case.
+pub async fn next_seq<C: ConnectionTrait>(db: &C, case_id: Uuid) -> AppResult<i32> {
     let max: Option<Option<i32>> = case_timeline_entry::Entity::find()
         .select_only()
         .column_as(case_timeline_entry::Column::Seq.max(), "m")

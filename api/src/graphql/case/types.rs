@@ -215,6 +215,28 @@ impl Case {
             .map(FollowUp)
             .collect())
     }
+    /// Platforms this case came from or is synced with, with their ids and versions.
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::platform::RecordSource>> {
+        Ok(crate::graphql::platform::to_sources(
+            loader::many(ctx, crate::graphql::platform::CaseSources(self.0.id)).await?,
+        ))
+    }
+    /// Likely duplicates linked to this case either way, for a person to confirm or dismiss.
+    async fn duplicate_links(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::platform::DuplicateLink>> {
+        Ok(
+            loader::many(ctx, crate::graphql::platform::CaseDuplicates(self.0.id))
+                .await?
+                .into_iter()
+                .map(crate::graphql::platform::DuplicateLink)
+                .collect(),
+        )
+    }
     /// Volunteer tasks on this case.
     async fn volunteer_tasks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<VolunteerTask>> {
         Ok(loader::many(ctx, CaseVolunteerTasks(self.0.id))

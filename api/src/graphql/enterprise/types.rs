@@ -68,6 +68,15 @@ impl Enterprise {
     async fn grid(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Grid>> {
         Ok(loader::one::<grid::Entity>(ctx, self.0.grid_id).await?.map(Grid))
     }
+    /// Platforms this enterprise came from, with their ids and versions.
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::platform::RecordSource>> {
+        Ok(crate::graphql::platform::to_sources(
+            crate::graphql::loader::many(ctx, crate::graphql::platform::EnterpriseSources(self.0.id)).await?,
+        ))
+    }
     /// Contact people (names and phones masked).
     async fn contacts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EnterpriseContact>> {
         Ok(loader::many(ctx, EnterpriseContacts(self.0.id))

@@ -70,6 +70,15 @@ impl Volunteer {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Platforms this volunteer came from, with their ids and versions.
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::platform::RecordSource>> {
+        Ok(crate::graphql::platform::to_sources(
+            crate::graphql::loader::many(ctx, crate::graphql::platform::VolunteerSources(self.0.id)).await?,
+        ))
+    }
     /// Skills.
     async fn skills(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Skill>> {
         Ok(loader::many(ctx, VolunteerSkills(self.0.id))

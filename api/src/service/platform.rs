@@ -1,0 +1,370 @@
+//! Integrated platforms (110 dispatch, the four platforms, the police-grid platform, the
+//! smart-enterprise platform, the 12345 hotline, mini-programs): who they are, the shared
+//! secret that signs webhooks both ways, where their events go, and how their status
+//! vocabulary maps to ours. Administrators manage them; a platform's account sees itself.
+
+use std::collections::BTreeMap;
+
+use entity::{
+    enums::{CaseStatus, PlatformKind, PlatformSubscription},
+    platform,
+};
+use hmac::{Hmac, Mac};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
+use sha2::Sha256;
+use uuid::Uuid;
+
+use super::{allow, deny, get, require_role, Scoped};
+use crate::{
+    auth::{Actor, Role},
+    db::begin_write,
+    error::{AppError, AppResult},
+    validate,
+};
+
+impl Scoped for platform::Entity {
+    const ID: platform::Column = platform::Column::Id;
+    /// Administrators and commanders see every platform; a platform's account sees itself.
+    async fn scope<C: ConnectionTrait>(_db: &C, actor: &Actor) -> AppResult<Condition> {
+        Ok(match actor.role {
+            Role::Admin | Role::Commander => allow(),
+            Role::Platform => match actor.scope.platform {
+                Some(p) => Condition::all().add(platform::Column::Id.eq(p)),
+                None => deny(),
+            },
+            _ => deny(),
+        })
+    }
+}
+
+/// Most entries a status vocabulary may hold.
+const MAX_STATUS_TERMS: usize = 100;
+
+/// Input for a new platform.
+#[derive(Clone, Debug)]
+pub struct NewPlatform {
+    /// Short unique code, used in the webhook path (`/webhooks/{code}`).
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Kind.
+    pub kind: PlatformKind,
+    /// Where its case events are posted; none means it receives nothing.
+    pub webhook_url: Option<String>,
+    /// Which case events it receives.
+    pub subscription: PlatformSubscription,
+    /// Its status terms and the status each means here.
+    pub status_map: Vec<(String, CaseStatus)>,
+    /// Accepts and receives data.
+    pub enabled: bool,
+}
+
+/// Changes to a platform; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct PlatformChange {
+    /// Display name.
+    pub name: Option<String>,
+    /// Webhook URL; `Some(None)` removes it.
+    pub webhook_url: Option<Option<String>>,
+    /// Which case events it receives.
+    pub subscription: Option<PlatformSubscription>,
+    /// The whole status vocabulary, replacing the old one.
+    pub status_map: Option<Vec<(String, CaseStatus)>>,
+    /// Enabled.
+    pub enabled: Option<bool>,
+}
+
+/// A new random shared secret: 64 hex digits (256 bits from the operating system's generator).
+fn new_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn clean_url(field: &str, url: Option<&str>) -> AppResult<Option<String>> {
+    let Some(u) = url.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    if u.len() > 500 {
+        return Err(AppError::bad_input(field, "at most 500 characters"));
+    }
+    let parsed = reqwest::Url::parse(u).map_err(|_| AppError::bad_input(field, "not a URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(AppError::bad_input(
+            field,
+            "must be an http or https URL with a host",
+        ));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(AppError::bad_input(
+            field,
+            "must not carry credentials; deliveries are signed instead",
+        ));
+    }
+    Ok(Some(u.to_owned()))
+}
+
+fn clean_map(field: &str, terms: &[(String, CaseStatus)]) -> AppResult<String> {
+    if terms.len() > MAX_STATUS_TERMS {
+        return Err(AppError::bad_input(
+            field,
+            format!("at most {MAX_STATUS_TERMS} terms"),
+        ));
+    }
+    let mut map = BTreeMap::new();
+    for (i, (term, status)) in terms.iter().enumerate() {
+        let t = validate::text(term, 1, 64)
+            .map_err(|m| AppError::bad_input(format!("{field}[{i}].external"), m))?;
+        if map.insert(t, status.to_value()).is_some() {
+            return Err(AppError::bad_input(
+                format!("{field}[{i}].external"),
+                "this term is listed twice",
+            ));
+        }
+    }
+    serde_json::to_string(&map).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The platform's status vocabulary: its term → our status.
+pub fn status_map(p: &platform::Model) -> BTreeMap<String, CaseStatus> {
+    let raw: BTreeMap<String, String> = serde_json::from_str(&p.status_map).unwrap_or_default();
+    raw.into_iter()
+        .filter_map(|(k, v)| CaseStatus::try_from_value(&v).ok().map(|s| (k, s)))
+        .collect()
+}
+
+/// Our status in the platform's words: the first of its terms (in sorted order) that maps to it.
+pub fn external_status(p: &platform::Model, status: CaseStatus) -> Option<String> {
+    status_map(p)
+        .into_iter()
+        .find(|(_, s)| *s == status)
+        .map(|(k, _)| k)
+}
+
+/// Registers a platform; returns it with its new secret, shown this once.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewPlatform,
+) -> AppResult<(platform::Model, String)> {
+    require_role(actor, &[Role::Admin], "register a platform")?;
+    let code = validate::code(&input.code).map_err(|m| AppError::bad_input("input.code", m))?;
+    let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
+    let webhook_url = clean_url("input.webhookUrl", input.webhook_url.as_deref())?;
+    let status_map = clean_map("input.statusMap", &input.status_map)?;
+    let txn = begin_write(db).await?;
+    if platform::Entity::find()
+        .filter(platform::Column::Code.eq(code.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "input.code",
+            "a platform with this code already exists",
+        ));
+    }
+    let secret = new_secret();
+    let now = super::now();
+    let m = platform::ActiveModel {
+        id: Set(super::new_id()),
+        code: Set(code),
+        name: Set(name),
+        kind: Set(input.kind),
+        enabled: Set(input.enabled),
+        webhook_url: Set(webhook_url),
+        secret: Set(secret.clone()),
+        status_map: Set(status_map),
+        subscription: Set(input.subscription),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok((m, secret))
+}
+
+/// Changes a platform's settings.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    change: PlatformChange,
+) -> AppResult<platform::Model> {
+    require_role(actor, &[Role::Admin], "change a platform")?;
+    let name = change
+        .name
+        .as_deref()
+        .map(|n| validate::text(n, 1, 100).map_err(|m| AppError::bad_input("input.name", m)))
+        .transpose()?;
+    let url = change
+        .webhook_url
+        .as_ref()
+        .map(|u| clean_url("input.webhookUrl", u.as_deref()))
+        .transpose()?;
+    let map = change
+        .status_map
+        .as_deref()
+        .map(|m| clean_map("input.statusMap", m))
+        .transpose()?;
+    let txn = begin_write(db).await?;
+    let current = get::<platform::Entity, _>(&txn, actor, id).await?;
+    let mut am = current.into_active_model();
+    if let Some(n) = name {
+        am.name = Set(n);
+    }
+    if let Some(u) = url {
+        am.webhook_url = Set(u);
+    }
+    if let Some(m) = map {
+        am.status_map = Set(m);
+    }
+    if let Some(s) = change.subscription {
+        am.subscription = Set(s);
+    }
+    if let Some(e) = change.enabled {
+        am.enabled = Set(e);
+    }
+    am.updated_at = Set(super::now());
+    let m = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Replaces a platform's secret; the old one stops working at once. Returns the new one.
+pub async fn rotate_secret(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<(platform::Model, String)> {
+    require_role(actor, &[Role::Admin], "rotate a platform secret")?;
+    let txn = begin_write(db).await?;
+    let current = get::<platform::Entity, _>(&txn, actor, id).await?;
+    let secret = new_secret();
+    let mut am = current.into_active_model();
+    am.secret = Set(secret.clone());
+    am.updated_at = Set(super::now());
+    let m = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok((m, secret))
+}
+
+/// Every platform the actor may see, by code.
+pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Vec<platform::Model>> {
+    if actor.is_anonymous() {
+        return Err(AppError::Unauthenticated("sign in to do this".into()));
+    }
+    Ok(super::visible::<platform::Entity, _>(db, actor)
+        .await?
+        .order_by_asc(platform::Column::Code)
+        .all(db)
+        .await?)
+}
+
+/// The enabled platform with this code (webhooks name the platform in their path).
+pub async fn by_code<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<Option<platform::Model>> {
+    Ok(platform::Entity::find()
+        .filter(platform::Column::Code.eq(code))
+        .one(db)
+        .await?)
+}
+
+/// The last four characters of a secret, so people can tell which one a platform holds.
+pub fn secret_hint(p: &platform::Model) -> String {
+    let n = p.secret.chars().count();
+    let tail: String = p.secret.chars().skip(n.saturating_sub(4)).collect();
+    format!("…{tail}")
+}
+
+/// Hex HMAC-SHA256 of `{timestamp}.{body}` under `secret`: the signature both directions use.
+pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
+        Ok(m) => m,
+        // HMAC accepts keys of any length; this arm cannot be reached.
+        Err(_) => return String::new(),
+    };
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Checks a hex signature in constant time.
+pub fn verify_signature(secret: &str, timestamp: i64, body: &[u8], signature_hex: &str) -> bool {
+    let Ok(given) = hex::decode(signature_hex.trim()) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    !secret.is_empty() && mac.verify_slice(&given).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_verify_and_reject_tampering() {
+        let s = sign("k3y", 1_700_000_000, b"{\"a\":1}");
+        assert_eq!(s.len(), 64);
+        assert!(verify_signature("k3y", 1_700_000_000, b"{\"a\":1}", &s));
+        assert!(!verify_signature("k3y", 1_700_000_001, b"{\"a\":1}", &s));
+        assert!(!verify_signature("k3y", 1_700_000_000, b"{\"a\":2}", &s));
+        assert!(!verify_signature("other", 1_700_000_000, b"{\"a\":1}", &s));
+        assert!(!verify_signature("k3y", 1_700_000_000, b"{\"a\":1}", "zz"));
+        assert!(!verify_signature(
+            "",
+            1_700_000_000,
+            b"",
+            &sign("", 1_700_000_000, b"")
+        ));
+    }
+
+    #[test]
+    fn status_vocabulary_round_trips() {
+        let json = clean_map(
+            "m",
+            &[
+                ("已受理".into(), CaseStatus::Reported),
+                ("已办结".into(), CaseStatus::Closed),
+            ],
+        )
+        .unwrap();
+        let p = platform::Model {
+            id: Uuid::nil(),
+            code: "X".into(),
+            name: "x".into(),
+            kind: PlatformKind::Other,
+            enabled: true,
+            webhook_url: None,
+            secret: "s".into(),
+            status_map: json,
+            subscription: PlatformSubscription::OwnCases,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        assert_eq!(status_map(&p).get("已办结"), Some(&CaseStatus::Closed));
+        assert_eq!(
+            external_status(&p, CaseStatus::Reported).as_deref(),
+            Some("已受理")
+        );
+        assert_eq!(external_status(&p, CaseStatus::Assessed), None);
+        assert!(clean_map(
+            "m",
+            &[
+                ("a".into(), CaseStatus::Closed),
+                ("a".into(), CaseStatus::Reported)
+            ]
+        )
+        .is_err());
+    }
+}
