@@ -350,6 +350,63 @@ async fn every_role_sees_its_scope_and_nothing_else() {
             _ => assert_eq!(own, Err("NOT_FOUND".into()), "{role}: platform"),
         }
 
+        // Statistics and CSV exports: the roles that read them count exactly the cases they
+        // can list (never the other side); every other role is refused with a stable code.
+        let stats_role = matches!(
+            e.role,
+            Role::Commander | Role::CommunityPolice | Role::GridWorker | Role::Admin | Role::DepartmentStaff
+        );
+        let refused = match e.role {
+            Role::Anonymous => Some("UNAUTHENTICATED"),
+            _ if stats_role => None,
+            _ => Some("FORBIDDEN"),
+        };
+        let body = app
+            .gql(
+                t,
+                "{ caseStatistics { total { count } }
+                   volunteerStatistics { total { taskCount } }
+                   mediationRoomStatistics { total { sessionCount } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            error_code(&body).as_deref(),
+            refused,
+            "{role}: statistics: {body}"
+        );
+        if stats_role {
+            assert_eq!(
+                data(&body)["caseStatistics"]["total"]["count"],
+                d["cases"]["totalCount"],
+                "{role}: caseStatistics counts what cases lists"
+            );
+        }
+        let mut req = app.client.get(format!("{}/export/cases.csv", app.base));
+        if let Some(tok) = t {
+            req = req.bearer_auth(tok);
+        }
+        let res = req.send().await.expect("export request");
+        let status = res.status().as_u16();
+        let csv = res.text().await.expect("export body");
+        let expected_status = match refused {
+            None => 200,
+            Some("UNAUTHENTICATED") => 401,
+            Some(_) => 403,
+        };
+        assert_eq!(status, expected_status, "{role}: /export/cases.csv: {csv}");
+        if stats_role {
+            assert_eq!(
+                csv.contains(&a.tracking_number),
+                e.case,
+                "{role}: export, own side"
+            );
+            assert!(
+                !csv.contains(&b.tracking_number),
+                "{role}: export leaks the other side"
+            );
+        }
+
         // Nested paths from a visible case: every loader answers within scope.
         if e.case {
             let body = app

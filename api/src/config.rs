@@ -80,6 +80,9 @@ pub struct Config {
     pub attachments_dir: PathBuf,
     /// Platform integration: webhooks in, outbox deliveries out.
     pub integration: IntegrationConfig,
+    /// Bearer token that may read `/metrics` (`FENGQIAO_METRICS_TOKEN`); without one, only
+    /// loopback callers (not through a proxy) may.
+    pub metrics_token: Option<crate::metrics::MetricsToken>,
 }
 
 /// Settings of inbound webhooks and the outbound delivery worker.
@@ -324,6 +327,7 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("data/attachments")),
             integration: IntegrationConfig::from_env()?,
+            metrics_token: crate::metrics::MetricsToken::from_env()?,
         })
     }
 
@@ -358,6 +362,7 @@ impl Config {
                 delivery_timeout: Duration::from_secs(5),
                 ..IntegrationConfig::default()
             },
+            metrics_token: None,
         }
     }
 

@@ -5,12 +5,12 @@
 //! batch size, persisted-query resolution or allow-list, and the operation limits. Then it
 //! executes, and every mutation is written to the audit log.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 use async_graphql::{Request, Response as GqlResponse, ServerError};
 use axum::{
     body::Bytes,
-    extract::{ConnectInfo, DefaultBodyLimit, Query, State},
+    extract::{ConnectInfo, DefaultBodyLimit, Extension, Query, State},
     http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
@@ -27,6 +27,7 @@ use crate::{
     error::{code, AppError},
     graphql::loader,
     limits::{self, OperationKind},
+    metrics::{outcome_of, Metrics},
     request::RequestInfo,
     service::{
         audit::{self, Action, Entry},
@@ -45,7 +46,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/graphql/ws", get(ws::graphql_ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::serve))
         .route("/admin/audit.csv", get(crate::graphql::audit::export_csv))
+        .merge(crate::export::routes())
         .merge(crate::public_page::routes())
         .merge(crate::webhook::routes(state.config.integration.max_webhook_bytes));
     if state.config.mode == Mode::Development {
@@ -67,7 +70,8 @@ pub fn router(state: Arc<AppState>) -> Router {
                 HeaderName::from_static("x-requested-with"),
             ])
     };
-    r.layer(DefaultBodyLimit::max(sec.max_body_bytes))
+    r.layer(axum::Extension(crate::metrics::Metrics::new()))
+        .layer(DefaultBodyLimit::max(sec.max_body_bytes))
         .layer(cors)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(state)
@@ -300,6 +304,16 @@ fn prepare(
     op: RawOperation,
     get: bool,
 ) -> Result<(Request, OperationKind), Refusal> {
+    prepare_named(app, caller, op, get).map(|(req, kind, _)| (req, kind))
+}
+
+/// [`prepare`], also giving the name of the operation that will run (for `/metrics`).
+fn prepare_named(
+    app: &AppState,
+    caller: &Caller,
+    op: RawOperation,
+    get: bool,
+) -> Result<(Request, OperationKind, Option<String>), Refusal> {
     let hash = op
         .extensions
         .as_ref()
@@ -384,7 +398,7 @@ fn prepare(
     if !variables.is_null() {
         req = req.variables(async_graphql::Variables::from_json(variables));
     }
-    Ok((req, analysis.operation))
+    Ok((req, analysis.operation, analysis.operation_name))
 }
 
 fn refusal_response(r: &Refusal, request_id: &str) -> GqlResponse {
@@ -608,12 +622,16 @@ fn with_request_id(mut res: Response, request_id: &str) -> Response {
 
 async fn graphql_post(
     State(app): State<Arc<AppState>>,
+    Extension(metrics): Extension<Arc<Metrics>>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let started = Instant::now();
+    let refused = |code: &str| metrics.record(None, false, code, started.elapsed());
     let rid = Uuid::now_v7().to_string();
     if !is_json(&headers) {
+        refused(code::BAD_USER_INPUT);
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             code::BAD_USER_INPUT,
@@ -623,17 +641,21 @@ async fn graphql_post(
     }
     let caller = match admit(&app, &headers, addr, &rid).await {
         Ok(c) => c,
-        Err(e) => return app_error_response(&e, &rid),
+        Err(e) => {
+            refused(e.code());
+            return app_error_response(&e, &rid);
+        }
     };
     let parsed: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(_) => {
+            refused(code::BAD_USER_INPUT);
             return error_response(
                 StatusCode::BAD_REQUEST,
                 code::BAD_USER_INPUT,
                 "body is not JSON",
                 &rid,
-            )
+            );
         }
     };
     let (ops, batch) = match parsed {
@@ -642,6 +664,7 @@ async fn graphql_post(
     };
     let max = app.config.security.max_batch;
     if ops.is_empty() || ops.len() > max {
+        refused(code::BAD_USER_INPUT);
         return rejection(
             StatusCode::BAD_REQUEST,
             code::BAD_USER_INPUT,
@@ -651,16 +674,28 @@ async fn graphql_post(
         );
     }
     if let Err(e) = rate_limit(&app, &caller, ops.len()) {
+        refused(e.code());
         return app_error_response(&e, &rid);
     }
     let mut answers = Vec::with_capacity(ops.len());
     for raw in ops {
+        let op_started = if batch { Instant::now() } else { started };
+        let claimed = raw
+            .get("operationName")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let prepared = serde_json::from_value::<RawOperation>(raw)
             .map_err(|_| refusal(code::BAD_USER_INPUT, "not a GraphQL request"))
-            .and_then(|op| prepare(&app, &caller, op, false));
+            .and_then(|op| prepare_named(&app, &caller, op, false));
         let resp = match prepared {
-            Ok((req, kind)) => run(&app, &caller, req, kind).await,
+            Ok((req, kind, name)) => {
+                let resp = run(&app, &caller, req, kind).await;
+                let name = claimed.or(name);
+                metrics.record(name.as_deref(), true, outcome_of(&resp), op_started.elapsed());
+                resp
+            }
             Err(r) => {
+                metrics.record(claimed.as_deref(), false, r.code, op_started.elapsed());
                 audit_refused(&app, &caller, &r).await;
                 if !batch {
                     return rejection(StatusCode::BAD_REQUEST, r.code, &r.message, &rid, r.extra);
@@ -698,13 +733,17 @@ struct GetParams {
 
 async fn graphql_get(
     State(app): State<Arc<AppState>>,
+    Extension(metrics): Extension<Arc<Metrics>>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let started = Instant::now();
+    let refused = |code: &str| metrics.record(None, false, code, started.elapsed());
     let rid = Uuid::now_v7().to_string();
     // CSRF guard: a cross-site page cannot add these headers without a CORS preflight.
     if !headers.contains_key(CLIENT_HEADER) && !headers.contains_key("x-requested-with") {
+        refused(code::BAD_USER_INPUT);
         return error_response(
             StatusCode::BAD_REQUEST,
             code::BAD_USER_INPUT,
@@ -713,6 +752,7 @@ async fn graphql_get(
         );
     }
     let Ok(Query(p)) = params else {
+        refused(code::BAD_USER_INPUT);
         return error_response(
             StatusCode::BAD_REQUEST,
             code::BAD_USER_INPUT,
@@ -722,9 +762,13 @@ async fn graphql_get(
     };
     let caller = match admit(&app, &headers, addr, &rid).await {
         Ok(c) => c,
-        Err(e) => return app_error_response(&e, &rid),
+        Err(e) => {
+            refused(e.code());
+            return app_error_response(&e, &rid);
+        }
     };
     if let Err(e) = rate_limit(&app, &caller, 1) {
+        refused(e.code());
         return app_error_response(&e, &rid);
     }
     let json_param = |s: Option<String>| -> Result<Option<Value>, ()> {
@@ -732,6 +776,7 @@ async fn graphql_get(
             .transpose()
     };
     let (Ok(variables), Ok(extensions)) = (json_param(p.variables), json_param(p.extensions)) else {
+        refused(code::BAD_USER_INPUT);
         return error_response(
             StatusCode::BAD_REQUEST,
             code::BAD_USER_INPUT,
@@ -739,15 +784,22 @@ async fn graphql_get(
             &rid,
         );
     };
+    let claimed = p.operation_name.clone();
     let op = RawOperation {
         query: p.query,
         operation_name: p.operation_name,
         variables,
         extensions,
     };
-    match prepare(&app, &caller, op, true) {
-        Ok((req, kind)) => with_request_id(Json(run(&app, &caller, req, kind).await).into_response(), &rid),
+    match prepare_named(&app, &caller, op, true) {
+        Ok((req, kind, name)) => {
+            let resp = run(&app, &caller, req, kind).await;
+            let name = claimed.or(name);
+            metrics.record(name.as_deref(), true, outcome_of(&resp), started.elapsed());
+            with_request_id(Json(resp).into_response(), &rid)
+        }
         Err(r) => {
+            metrics.record(claimed.as_deref(), false, r.code, started.elapsed());
             audit_refused(&app, &caller, &r).await;
             let status = if r.mutation {
                 StatusCode::METHOD_NOT_ALLOWED
@@ -806,6 +858,7 @@ mod ws {
         error::{code, AppError},
         graphql::loader,
         limits::OperationKind,
+        metrics::Metrics,
         request::RequestInfo,
     };
 
@@ -825,6 +878,7 @@ mod ws {
 
     pub(super) async fn graphql_ws(
         State(app): State<Arc<AppState>>,
+        axum::Extension(metrics): axum::Extension<Arc<Metrics>>,
         ConnectInfo(addr): ConnectInfo<SocketAddr>,
         mut headers: HeaderMap,
         params: Result<Query<WsParams>, QueryRejection>,
@@ -870,7 +924,7 @@ mod ws {
         };
         upgrade
             .protocols([PROTOCOL])
-            .on_upgrade(move |socket| serve(app, client, info, socket))
+            .on_upgrade(move |socket| serve(app, metrics, client, info, socket))
     }
 
     /// An admitted connection: its caller and when its token expires.
@@ -950,13 +1004,20 @@ mod ws {
     }
 
     /// Runs one connection until either side closes it or its token expires.
-    async fn serve(app: Arc<AppState>, client: Client, info: RequestInfo, socket: WebSocket) {
+    async fn serve(
+        app: Arc<AppState>,
+        metrics: Arc<Metrics>,
+        client: Client,
+        info: RequestInfo,
+        socket: WebSocket,
+    ) {
         let session: Arc<OnceLock<Session>> = Arc::default();
         let refused = Arc::new(AtomicBool::new(false));
         let gate = Gate {
             app: app.clone(),
             session: session.clone(),
             active: Arc::default(),
+            metrics,
         };
         let init = {
             let (session, refused) = (session.clone(), refused.clone());
@@ -1040,6 +1101,8 @@ mod ws {
         app: Arc<AppState>,
         session: Arc<OnceLock<Session>>,
         active: Arc<AtomicUsize>,
+        /// Counts the running subscriptions of every connection (`/metrics`).
+        metrics: Arc<Metrics>,
     }
 
     fn refused(r: &Refusal, rid: &str) -> BoxStream<'static, GqlResponse> {
@@ -1117,7 +1180,7 @@ mod ws {
                 );
                 return refused(&r, &rid);
             }
-            let running = Running(self.active.clone());
+            let running = (Running(self.active.clone()), self.metrics.subscription());
             self.app
                 .schema
                 .execute_stream_with_session_data(req, data.unwrap_or_default())

@@ -20,6 +20,7 @@ use crate::{
     auth::Role,
     connection,
     error::code,
+    export::{csv_field, stream_from},
     request::RequestInfo,
     service::{
         self,
@@ -161,16 +162,6 @@ impl AuditQuery {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    // Quote, and defuse spreadsheet formulas.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// `GET /admin/audit.csv`: the whole audit log as CSV (UTF-8 with BOM), streamed; admins only.
 pub async fn export_csv(
     State(app): State<Arc<AppState>>,
@@ -178,13 +169,8 @@ pub async fn export_csv(
     headers: HeaderMap,
 ) -> Response {
     let rid = uuid::Uuid::now_v7().to_string();
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    let actor = match app.authenticate(token.trim()).await {
-        Ok(a) if a.role == Role::Admin => Arc::new(a),
+    let actor = match crate::export::authenticate(&app, &headers, &rid).await {
+        Ok(a) if a.role == Role::Admin => a,
         Ok(_) => {
             return crate::http::error_response(
                 StatusCode::FORBIDDEN,
@@ -193,9 +179,7 @@ pub async fn export_csv(
                 &rid,
             )
         }
-        Err(e) => {
-            return crate::http::error_response(StatusCode::UNAUTHORIZED, e.code(), &e.to_string(), &rid)
-        }
+        Err(r) => return r,
     };
     let info = RequestInfo {
         request_id: rid.clone(),
@@ -295,11 +279,5 @@ fn async_stream_rows(
             }
         }
     });
-    tokio_stream_from(rx)
-}
-
-fn tokio_stream_from(
-    mut rx: tokio::sync::mpsc::Receiver<Result<String, std::io::Error>>,
-) -> impl futures_util::Stream<Item = Result<String, std::io::Error>> + Send {
-    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+    stream_from(rx)
 }

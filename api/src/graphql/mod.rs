@@ -16,6 +16,7 @@ pub mod mediator;
 pub mod personal;
 pub mod platform;
 pub mod report_code;
+pub mod statistics;
 pub mod subscription;
 pub mod unit;
 pub mod viewer;
@@ -53,6 +54,7 @@ pub struct QueryRoot(
     report_code::ReportCodeQuery,
     federation::FederationQuery,
     platform::PlatformQuery,
+    statistics::StatisticsQuery,
 );
 
 /// The root mutation type.

@@ -19,6 +19,7 @@ pub mod pagination;
 pub mod personal;
 pub mod platform;
 pub mod report_code;
+pub mod statistics;
 pub mod sync;
 pub mod unit;
 pub mod volunteer;
