@@ -8,6 +8,7 @@ mod export;
 mod federation;
 mod fixtures;
 mod fuzz;
+mod generate;
 mod harness;
 mod http;
 mod import;

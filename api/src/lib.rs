@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod generate;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
