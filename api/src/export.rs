@@ -396,7 +396,7 @@ async fn write_cases(
         } else {
             q.order_by_asc(case::Column::Id)
         };
-        let rows = q.limit(PAGE_ROWS).all(db).await?;
+        let rows = service::first_rows(db, q, PAGE_ROWS).await?;
         let Some(last) = rows.last() else {
             return Ok(());
         };

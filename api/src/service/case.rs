@@ -308,14 +308,7 @@ async fn in_visible_cases<C: ConnectionTrait>(
     actor: &Actor,
     col: impl ColumnTrait,
 ) -> AppResult<SimpleExpr> {
-    let scope = <case::Entity as Scoped>::scope(db, actor).await?;
-    Ok(col.in_subquery(
-        Query::select()
-            .column(case::Column::Id)
-            .from(case::Entity)
-            .cond_where(scope)
-            .to_owned(),
-    ))
+    super::in_visible::<case::Entity, C>(db, actor, col).await
 }
 
 /// Timeline entries per visible case, in order.
@@ -411,11 +404,18 @@ pub async fn session_mediators<C: ConnectionTrait>(
     actor: &Actor,
     session_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<mediator::Model>>> {
-    let sessions = Query::select()
-        .column(mediation_session::Column::Id)
-        .from(mediation_session::Entity)
-        .and_where(in_visible_cases(db, actor, mediation_session::Column::CaseId).await?)
-        .to_owned();
+    // Correlated, like `in_visible`: only the sessions at hand are looked at.
+    let visible_session = Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(mediation_session::Entity)
+            .and_where(
+                Expr::col((mediation_session::Entity, mediation_session::Column::Id))
+                    .equals((session_mediator::Entity, session_mediator::Column::SessionId)),
+            )
+            .and_where(in_visible_cases(db, actor, mediation_session::Column::CaseId).await?)
+            .to_owned(),
+    );
     let links: Vec<(Uuid, Uuid)> = {
         use sea_orm::QuerySelect;
         session_mediator::Entity::find()
@@ -423,7 +423,7 @@ pub async fn session_mediators<C: ConnectionTrait>(
             .column(session_mediator::Column::SessionId)
             .column(session_mediator::Column::MediatorId)
             .filter(session_mediator::Column::SessionId.is_in(session_ids.iter().copied()))
-            .filter(session_mediator::Column::SessionId.in_subquery(sessions))
+            .filter(visible_session)
             .into_tuple()
             .all(db)
             .await?

@@ -29,16 +29,8 @@ impl Scoped for duplicate_link::Entity {
     const ID: duplicate_link::Column = duplicate_link::Column::Id;
     /// A link is visible with the newer case it hangs on.
     async fn scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
-        let cases = case::Entity::scope(db, actor).await?;
-        Ok(Condition::all().add(
-            duplicate_link::Column::CaseId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(case::Column::Id)
-                    .from(case::Entity)
-                    .cond_where(cases)
-                    .to_owned(),
-            ),
-        ))
+        Ok(Condition::all()
+            .add(super::in_visible::<case::Entity, C>(db, actor, duplicate_link::Column::CaseId).await?))
     }
 }
 

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use entity::{case, enterprise, enterprise_contact, enums::ExternalEntity, external_ref, grid, person};
 use sea_orm::{
-    sea_query::Query, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    Set,
+    sea_query::{Expr, ExprTrait, Query},
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -61,17 +61,19 @@ impl Scoped for enterprise::Entity {
             }
             _ => {}
         }
+        // Correlated, so only the enterprises at hand are checked against the visible cases.
         let cases = <case::Entity as Scoped>::scope(db, actor).await?;
-        any = any.add(
-            enterprise::Column::Id.in_subquery(
-                Query::select()
-                    .column(case::Column::EnterpriseId)
-                    .from(case::Entity)
-                    .cond_where(cases)
-                    .and_where(case::Column::EnterpriseId.is_not_null())
-                    .to_owned(),
-            ),
-        );
+        any = any.add(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(case::Entity)
+                .and_where(
+                    Expr::col((case::Entity, case::Column::EnterpriseId))
+                        .equals((enterprise::Entity, enterprise::Column::Id)),
+                )
+                .cond_where(cases)
+                .to_owned(),
+        ));
         Ok(any)
     }
 }
@@ -175,15 +177,9 @@ pub async fn contacts<C: ConnectionTrait>(
     actor: &Actor,
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<enterprise_contact::Model>>> {
-    let scope = <enterprise::Entity as Scoped>::scope(db, actor).await?;
     let q = enterprise_contact::Entity::find().filter(
-        enterprise_contact::Column::EnterpriseId.in_subquery(
-            Query::select()
-                .column(enterprise::Column::Id)
-                .from(enterprise::Entity)
-                .cond_where(scope)
-                .to_owned(),
-        ),
+        super::in_visible::<enterprise::Entity, C>(db, actor, enterprise_contact::Column::EnterpriseId)
+            .await?,
     );
     super::group_by_parent(db, q, enterprise_contact::Column::EnterpriseId, ids).await
 }

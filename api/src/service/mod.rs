@@ -31,7 +31,7 @@ use std::{collections::HashMap, future::Future};
 
 use entity::{grid as grid_e, police_grid_coverage};
 use sea_orm::{
-    sea_query::{Expr, Query, SimpleExpr},
+    sea_query::{Expr, ExprTrait, Query, SimpleExpr},
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QuerySelect, Select,
     Value,
 };
@@ -92,6 +92,45 @@ pub async fn by_ids<E: Scoped, C: ConnectionTrait>(
         .into_iter()
         .filter_map(|m| uuid_of(m.get(E::ID)).map(|id| (id, m)))
         .collect())
+}
+
+/// `fk` (a column of another table) names a row of `E` that `actor` may see.
+///
+/// A correlated `EXISTS` on `E`'s primary key, so the database checks only the rows the
+/// outer query already picked (one key lookup each) rather than building the whole visible
+/// set of `E` first: `fk IN (SELECT id FROM E WHERE scope)` made SQLite materialise every
+/// visible case for each nested list (27 ms at 100,000 cases for a commander, growing with
+/// the table).
+pub async fn in_visible<E: Scoped, C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    fk: impl ColumnTrait,
+) -> AppResult<SimpleExpr> {
+    let scope = E::scope(db, actor).await?;
+    Ok(Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(E::default())
+            .and_where(Expr::col((E::default(), E::ID)).equals((fk.entity_name(), fk)))
+            .cond_where(scope)
+            .to_owned(),
+    ))
+}
+
+/// The first `n` rows of `query` (already ordered), with `LIMIT n` written into the SQL text
+/// instead of bound as a parameter. SQLite plans with the value of a bound LIMIT and so marks
+/// the prepared statement stale whenever it is bound again: every page request re-parsed and
+/// re-planned its query (7% of its CPU). With the number in the text the cached statement is
+/// reused; `n` is an integer we computed, never text from a client.
+pub async fn first_rows<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    query: Select<E>,
+    n: u64,
+) -> AppResult<Vec<E::Model>> {
+    use sea_orm::QueryTrait;
+    let mut stmt = query.build(db.get_database_backend());
+    stmt.sql.push_str(&format!(" LIMIT {n}"));
+    Ok(E::find().from_raw_sql(stmt).all(db).await?)
 }
 
 /// Rows of `query` grouped by the uuid in `parent` (for one-to-many DataLoaders).

@@ -304,15 +304,17 @@ impl Worker {
     /// delivered; pairs go in parallel, a pair's rows one after another across rounds.
     async fn round(&self) -> AppResult<usize> {
         let now = super::now();
-        let pending = outbox_event::Entity::find()
-            .filter(outbox_event::Column::Status.eq(OutboxStatus::Pending))
-            .order_by_asc(outbox_event::Column::PlatformId)
-            .order_by_asc(outbox_event::Column::CaseId)
-            .order_by_asc(outbox_event::Column::Seq)
-            .order_by_asc(outbox_event::Column::Id)
-            .limit(ROUND)
-            .all(&self.db)
-            .await?;
+        let pending = super::first_rows(
+            &self.db,
+            outbox_event::Entity::find()
+                .filter(outbox_event::Column::Status.eq(OutboxStatus::Pending))
+                .order_by_asc(outbox_event::Column::PlatformId)
+                .order_by_asc(outbox_event::Column::CaseId)
+                .order_by_asc(outbox_event::Column::Seq)
+                .order_by_asc(outbox_event::Column::Id),
+            ROUND,
+        )
+        .await?;
         let mut seen = HashSet::new();
         let mut due = Vec::new();
         for row in pending {

@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::ExprTrait,
     sea_query::{Expr, SimpleExpr},
-    ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-    Select, Value,
+    ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, Order, QueryFilter, QueryOrder, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -202,7 +201,7 @@ where
     let mut rows = if n == 0 {
         Vec::new()
     } else {
-        q.limit(n + 1).all(db).await?
+        super::first_rows(db, q, n + 1).await?
     };
     let more = rows.len() as u64 > n;
     rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));

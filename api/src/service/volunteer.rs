@@ -249,14 +249,7 @@ async fn visible_ids<C: ConnectionTrait>(
     actor: &Actor,
     col: impl ColumnTrait,
 ) -> AppResult<sea_orm::sea_query::SimpleExpr> {
-    let cond = <volunteer::Entity as Scoped>::scope(db, actor).await?;
-    Ok(col.in_subquery(
-        Query::select()
-            .column(volunteer::Column::Id)
-            .from(volunteer::Entity)
-            .cond_where(cond)
-            .to_owned(),
-    ))
+    super::in_visible::<volunteer::Entity, C>(db, actor, col).await
 }
 
 /// Input for a new volunteer.
