@@ -278,6 +278,18 @@ async fn service_sdl_is_the_federation_v2_subgraph() {
     // What CI composes from is what the running service publishes. (The library's unit test
     // parses this SDL with the GraphQL parser and checks its @link, @key and roots.)
     assert_eq!(sdl, fengqiao_api::graphql::federation::subgraph_sdl());
+    // The same answer under an alias, through a fragment, in a named operation of several.
+    let body = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .json(&json!({ "query": "query Other { __typename } query Gateway { s: _service { ...F } } fragment F on _Service { sdl }", "operationName": "Gateway" }))
+        .send()
+        .await
+        .expect("request")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json");
+    assert_eq!(data(&body)["s"]["sdl"].as_str(), Some(sdl.as_str()), "{body}");
 
     assert!(
         sdl.contains("extend schema @link(\n\turl: \"https://specs.apollo.dev/federation/v2."),

@@ -913,6 +913,36 @@ async fn mutations_are_audited() {
 /// The audit log names the root field that ran, not the alias the client gave it (an alias
 /// must not let a caller choose what the log says was done) — also when the aliased field
 /// sits in an inline fragment or a named fragment at the root.
+/// Mutations answered at the same moment share the audit log's commits (group commit), and
+/// still each has exactly its own row, written before its answer.
+#[tokio::test]
+async fn concurrent_mutations_each_get_their_own_audit_row() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, "admin-burst", Scope::default());
+    let calls = (0..24).map(|i| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            post(
+                app,
+                Some(admin),
+                CREATE_UNIT,
+                json!({ "input": { "code": format!("BURST-{i}"), "name": format!("并发单位{i}"), "kind": "POLICE_STATION" } }),
+            )
+            .await
+        }
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    for r in &answers {
+        let id = data(&r.json)["createUnit"]["unit"]["id"]
+            .as_str()
+            .expect("unit id");
+        let rows = rows_of(&app, &r.request_id).await;
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].operation, "createUnit");
+        assert_eq!(rows[0].object_id.map(|u| u.to_string()).as_deref(), Some(id));
+    }
+}
+
 #[tokio::test]
 async fn mutation_audit_names_the_root_field_not_the_alias() {
     let app = TestApp::spawn().await;

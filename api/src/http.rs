@@ -7,7 +7,7 @@
 
 use std::{net::SocketAddr, sync::Arc, time::Instant};
 
-use async_graphql::{Request, Response as GqlResponse, ServerError};
+use async_graphql::{parser::types::ExecutableDocument, Request, Response as GqlResponse, ServerError};
 use axum::{
     body::Bytes,
     extract::{ConnectInfo, DefaultBodyLimit, Extension, Query, State},
@@ -30,7 +30,7 @@ use crate::{
     metrics::{outcome_of, Metrics},
     request::RequestInfo,
     service::{
-        audit::{self, Action, Entry},
+        audit::{Action, Entry},
         client::{sha256_hex, ClientInfo},
     },
 };
@@ -297,23 +297,17 @@ fn refusal(code: &'static str, message: impl Into<String>) -> Refusal {
     }
 }
 
-/// Resolves the text of `op` (persisted queries, allow-list) and checks its limits.
-fn prepare(
-    app: &AppState,
-    caller: &Caller,
-    op: RawOperation,
-    get: bool,
-) -> Result<(Request, OperationKind), Refusal> {
-    prepare_named(app, caller, op, get).map(|(req, kind, _)| (req, kind))
+/// An operation ready to run: its request, kind and name, and its parsed document.
+struct Prepared {
+    req: Request,
+    kind: OperationKind,
+    /// The name of the operation that will run (for `/metrics`).
+    name: Option<String>,
+    document: Arc<ExecutableDocument>,
 }
 
-/// [`prepare`], also giving the name of the operation that will run (for `/metrics`).
-fn prepare_named(
-    app: &AppState,
-    caller: &Caller,
-    op: RawOperation,
-    get: bool,
-) -> Result<(Request, OperationKind, Option<String>), Refusal> {
+/// Resolves the text of `op` (persisted queries, allow-list) and checks its limits.
+fn prepare(app: &AppState, caller: &Caller, op: RawOperation, get: bool) -> Result<Prepared, Refusal> {
     let hash = op
         .extensions
         .as_ref()
@@ -371,18 +365,20 @@ fn prepare_named(
         (_, None, None) => return Err(refusal(code::BAD_USER_INPUT, "missing query")),
     };
     let variables = op.variables.unwrap_or(Value::Null);
-    let analysis = limits::analyze(
-        &query,
-        op.operation_name.as_deref(),
-        &variables,
-        &app.config.security.limits,
-    )
-    .map_err(|v| Refusal {
+    let violation = |v: limits::Violation| Refusal {
         code: code::BAD_USER_INPUT,
         message: v.message.clone(),
         extra: json!({ "limit": v.limit, "max": v.max, "actual": v.actual }),
         mutation: false,
-    })?;
+    };
+    let document = app.document(&query).map_err(violation)?;
+    let analysis = limits::measure(
+        &document,
+        op.operation_name.as_deref(),
+        &variables,
+        &app.config.security.limits,
+    )
+    .map_err(violation)?;
     if get && analysis.operation != OperationKind::Query {
         return Err(Refusal {
             code: code::BAD_USER_INPUT,
@@ -392,13 +388,19 @@ fn prepare_named(
         });
     }
     let mut req = Request::new(query);
+    req.set_parsed_query(ExecutableDocument::clone(&document));
     if let Some(name) = op.operation_name {
         req = req.operation_name(name);
     }
     if !variables.is_null() {
         req = req.variables(async_graphql::Variables::from_json(variables));
     }
-    Ok((req, analysis.operation, analysis.operation_name))
+    Ok(Prepared {
+        req,
+        kind: analysis.operation,
+        name: analysis.operation_name,
+        document,
+    })
 }
 
 fn refusal_response(r: &Refusal, request_id: &str) -> GqlResponse {
@@ -430,15 +432,20 @@ fn tag_errors(resp: &mut GqlResponse, request_id: &str) {
 }
 
 /// Runs one checked operation and audits it when it is a mutation.
-async fn run(app: &AppState, caller: &Caller, req: Request, kind: OperationKind) -> GqlResponse {
+async fn run(app: &AppState, caller: &Caller, p: Prepared) -> GqlResponse {
+    let Prepared {
+        req, kind, document, ..
+    } = p;
     let op_name = req.operation_name.clone();
     let root_names = if kind == OperationKind::Mutation {
-        root_field_names(&req.query, op_name.as_deref())
+        root_field_names(&document, op_name.as_deref())
     } else {
         Vec::new()
     };
+    let service = kind == OperationKind::Query && req.query.contains("_service");
     let req = req
         .data(caller.actor.clone())
+        .data(crate::graphql::federation::Slots::default())
         .data(caller.info.clone())
         .data(loader::for_request(
             app.db.clone(),
@@ -446,6 +453,14 @@ async fn run(app: &AppState, caller: &Caller, req: Request, kind: OperationKind)
             app.config.loader_delay,
         ));
     let mut resp = app.schema.execute(req).await;
+    if service {
+        crate::graphql::federation::shape_service(
+            &document,
+            op_name.as_deref(),
+            app.config.security.introspection,
+            &mut resp.data,
+        );
+    }
     if kind == OperationKind::Mutation {
         audit_mutation(app, caller, op_name.as_deref(), &root_names, &resp).await;
     }
@@ -503,7 +518,7 @@ async fn audit_mutation(
             outcome: if err.is_some() { "ERROR" } else { "OK" },
             error_code: code.as_deref(),
         };
-        if let Err(e) = audit::record(&app.db, &caller.actor, &caller.info, entry).await {
+        if let Err(e) = app.audit.record(&caller.actor, &caller.info, entry).await {
             tracing::error!(error = %e, request_id = %caller.info.request_id, "could not write the audit record");
         }
     }
@@ -511,10 +526,9 @@ async fn audit_mutation(
 
 /// (response key, field name) of each root field of the operation that runs, looking through
 /// inline fragments and fragment spreads, so an alias cannot rename what the audit log records.
-fn root_field_names(query: &str, operation_name: Option<&str>) -> Vec<(String, String)> {
+fn root_field_names(doc: &ExecutableDocument, operation_name: Option<&str>) -> Vec<(String, String)> {
     use async_graphql::parser::{
-        parse_query,
-        types::{ExecutableDocument, Selection, SelectionSet},
+        types::{Selection, SelectionSet},
         Positioned,
     };
     fn walk(
@@ -547,9 +561,6 @@ fn root_field_names(query: &str, operation_name: Option<&str>) -> Vec<(String, S
             }
         }
     }
-    let Ok(doc) = parse_query(query) else {
-        return Vec::new();
-    };
     let op = doc
         .operations
         .iter()
@@ -562,7 +573,7 @@ fn root_field_names(query: &str, operation_name: Option<&str>) -> Vec<(String, S
         return Vec::new();
     };
     let mut out = Vec::new();
-    walk(&doc, &op.node.selection_set, 0, &mut out);
+    walk(doc, &op.node.selection_set, 0, &mut out);
     out
 }
 
@@ -581,7 +592,7 @@ async fn audit_refused(app: &AppState, caller: &Caller, r: &Refusal) {
         outcome: "REJECTED",
         error_code: Some(r.code),
     };
-    if let Err(e) = audit::record(&app.db, &caller.actor, &caller.info, entry).await {
+    if let Err(e) = app.audit.record(&caller.actor, &caller.info, entry).await {
         tracing::error!(error = %e, "could not write the audit record");
     }
 }
@@ -686,11 +697,11 @@ async fn graphql_post(
             .map(str::to_owned);
         let prepared = serde_json::from_value::<RawOperation>(raw)
             .map_err(|_| refusal(code::BAD_USER_INPUT, "not a GraphQL request"))
-            .and_then(|op| prepare_named(&app, &caller, op, false));
+            .and_then(|op| prepare(&app, &caller, op, false));
         let resp = match prepared {
-            Ok((req, kind, name)) => {
-                let resp = run(&app, &caller, req, kind).await;
-                let name = claimed.or(name);
+            Ok(p) => {
+                let name = claimed.or_else(|| p.name.clone());
+                let resp = run(&app, &caller, p).await;
                 metrics.record(name.as_deref(), true, outcome_of(&resp), op_started.elapsed());
                 resp
             }
@@ -791,10 +802,10 @@ async fn graphql_get(
         variables,
         extensions,
     };
-    match prepare_named(&app, &caller, op, true) {
-        Ok((req, kind, name)) => {
-            let resp = run(&app, &caller, req, kind).await;
-            let name = claimed.or(name);
+    match prepare(&app, &caller, op, true) {
+        Ok(p) => {
+            let name = claimed.or_else(|| p.name.clone());
+            let resp = run(&app, &caller, p).await;
             metrics.record(name.as_deref(), true, outcome_of(&resp), started.elapsed());
             with_request_id(Json(resp).into_response(), &rid)
         }
@@ -1160,7 +1171,7 @@ mod ws {
                 extensions: serde_json::to_value(&request.extensions).ok(),
             };
             let req = match prepare(&self.app, &s.caller, op, false) {
-                Ok((req, OperationKind::Subscription)) => req,
+                Ok(p) if p.kind == OperationKind::Subscription => p.req,
                 Ok(_) => {
                     let r = refusal(
                         code::BAD_USER_INPUT,

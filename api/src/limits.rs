@@ -191,6 +191,14 @@ pub fn analyze(
     variables: &serde_json::Value,
     limits: &Limits,
 ) -> Result<Analysis, Violation> {
+    let document = parse(query, limits)?;
+    measure(&document, operation_name, variables, limits)
+}
+
+/// The checks of [`analyze`] that need only the text, then the parse: the text length, the
+/// nesting of its braces, and the parser's own refusals. A document that passes can be kept
+/// and measured again with other variables ([`measure`]).
+pub fn parse(query: &str, limits: &Limits) -> Result<ExecutableDocument, Violation> {
     if query.len() > limits.max_query_bytes {
         return Err(Violation::new(
             "queryBytes",
@@ -209,11 +217,21 @@ pub fn analyze(
         return Err(too_deep(limits.max_depth.min(MAX_TEXT_NESTING), nesting));
     }
 
-    let document = parse_query(query).map_err(|err| parse_violation(&err, limits, nesting))?;
-    let (name, operation) = select_operation(&document, operation_name)?;
+    parse_query(query).map_err(|err| parse_violation(&err, limits, nesting))
+}
 
-    check_spreads(&document, &operation.selection_set.node)?;
-    let order = fragment_order(&document)?;
+/// The checks of [`analyze`] on a parsed document: the operation to run, fragment spreads
+/// and cycles, and every ceiling (page sizes are read from `variables`).
+pub fn measure(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &serde_json::Value,
+    limits: &Limits,
+) -> Result<Analysis, Violation> {
+    let (name, operation) = select_operation(document, operation_name)?;
+
+    check_spreads(document, &operation.selection_set.node)?;
+    let order = fragment_order(document)?;
 
     let mut measurer = Measurer {
         limits,

@@ -13,22 +13,22 @@
 //! `BAD_USER_INPUT` in its slot. The other representations still resolve. A database failure
 //! fails the whole field.
 //!
-//! [`Federation`] is the schema extension that goes with this: it gives each request the
-//! bookkeeping that places a miss at its index, and it shapes `_service { sdl }` — the SDL
-//! gains a `schema { query: QueryRoot mutation: MutationRoot }` definition (async-graphql's
-//! federation export leaves it out, and a gateway would otherwise look for a type named
-//! `Query`), and it is withheld (`sdl: null`) where introspection is off, as `__schema` is.
+//! Two pieces go with this, both applied by the HTTP pipeline per request rather than as a
+//! schema extension (an extension with a `resolve` hook sends every field of every request
+//! through async-graphql's slow path): [`Slots`], the bookkeeping that places a miss at its
+//! index, and [`shape_service`], which shapes `_service { sdl }` — the SDL gains a
+//! `schema { query: QueryRoot mutation: MutationRoot }` definition (async-graphql's federation
+//! export leaves it out, and a gateway would otherwise look for a type named `Query`), and it
+//! is withheld (`sdl: null`) where introspection is off, as `__schema` is.
 
 use std::{
     collections::{hash_map::Entry, HashMap, VecDeque},
-    sync::{Arc, Mutex},
+    sync::Mutex,
 };
 
 use async_graphql::{
-    extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextResolve, ResolveInfo,
-    },
-    Any, Context, Object, OutputType, PathSegment, Pos, Request, SDLExportOptions, ServerResult, Value, ID,
+    parser::types::{DocumentOperations, ExecutableDocument, Field, Selection, SelectionSet},
+    Any, Context, Object, OutputType, PathSegment, Pos, SDLExportOptions, Value, ID,
 };
 
 use crate::{
@@ -147,11 +147,11 @@ fn report(ctx: &Context<'_>, typename: &str, id: &ID, miss: Miss) {
     ctx.add_error(err);
 }
 
-/// Per request: where each representation of each `_entities` field sits, built on the first
-/// miss of that field (one pass over its representations), so that every miss is reported
-/// at its own index, duplicates included.
+/// Per request (request data): where each representation of each `_entities` field sits,
+/// built on the first miss of that field (one pass over its representations), so that every
+/// miss is reported at its own index, duplicates included.
 #[derive(Default)]
-struct Slots(Mutex<HashMap<String, FieldSlots>>);
+pub struct Slots(Mutex<HashMap<String, FieldSlots>>);
 
 /// The free indices of one `_entities` field, by `(__typename, id)`.
 struct FieldSlots {
@@ -223,73 +223,67 @@ fn with_root_operations(sdl: &str) -> String {
     )
 }
 
-/// The schema extension of the subgraph (installed by `build_schema`).
-pub struct Federation {
+/// Shapes the answer of every `_service { sdl }` in `data` (the result of `document`'s
+/// operation `operation_name`): the SDL with its root operations declared, or null where
+/// `publish_sdl` is off. Aliases and fragments are followed; other fields are left alone.
+pub fn shape_service(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
     publish_sdl: bool,
-}
-
-impl Federation {
-    /// `publish_sdl`: answer `_service { sdl }`; follows the introspection switch, so where
-    /// `__schema` is null (production) `sdl` is null too.
-    pub fn new(publish_sdl: bool) -> Self {
-        Federation { publish_sdl }
-    }
-}
-
-impl ExtensionFactory for Federation {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(FederationRequest {
-            publish_sdl: self.publish_sdl,
-        })
-    }
-}
-
-/// The extension's state for one request.
-struct FederationRequest {
-    publish_sdl: bool,
-}
-
-#[async_trait::async_trait]
-impl Extension for FederationRequest {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        next.run(ctx, request.data(Slots::default())).await
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let service = info.path_node.parent.is_none() && info.name == "_service";
-        let value = next.run(ctx, info).await?;
-        Ok(match value {
-            Some(Value::Object(fields)) if service => Some(Value::Object(
-                fields
-                    .into_iter()
-                    .map(|(key, v)| (key, self.service_field(v)))
-                    .collect(),
-            )),
-            other => other,
-        })
-    }
-}
-
-impl FederationRequest {
-    /// One field of a `_Service` answer: the SDL (declared roots, or withheld) or `__typename`.
-    fn service_field(&self, value: Value) -> Value {
-        match value {
-            Value::String(s) if s == "_Service" => Value::String(s),
-            Value::String(_) if !self.publish_sdl => Value::Null,
-            Value::String(sdl) => Value::String(with_root_operations(&sdl)),
-            other => other,
+    data: &mut Value,
+) {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => op,
+        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
+            Some(op) => op,
+            None => return,
+        },
+        (DocumentOperations::Multiple(ops), None) => match ops.values().next() {
+            Some(op) if ops.len() == 1 => op,
+            _ => return,
+        },
+    };
+    let Value::Object(root) = data else {
+        return;
+    };
+    for service in fields_named(document, &operation.node.selection_set.node, "_service") {
+        let Some(Value::Object(answer)) = root.get_mut(service.response_key().node.as_str()) else {
+            continue;
+        };
+        for sdl in fields_named(document, &service.selection_set.node, "sdl") {
+            if let Some(v) = answer.get_mut(sdl.response_key().node.as_str()) {
+                *v = match std::mem::take(v) {
+                    Value::String(sdl) if publish_sdl => Value::String(with_root_operations(&sdl)),
+                    _ => Value::Null,
+                };
+            }
         }
     }
+}
+
+/// The fields called `name` in a selection set, looking through inline fragments and
+/// fragment spreads (validation has already refused cycles; the walk is bounded anyway).
+fn fields_named<'a>(document: &'a ExecutableDocument, set: &'a SelectionSet, name: &str) -> Vec<&'a Field> {
+    let mut out = Vec::new();
+    let mut stack = vec![(set, 0usize)];
+    while let Some((set, depth)) = stack.pop() {
+        if depth > 16 {
+            continue;
+        }
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) if f.node.name.node == name => out.push(&f.node),
+                Selection::Field(_) => {}
+                Selection::InlineFragment(i) => stack.push((&i.node.selection_set.node, depth + 1)),
+                Selection::FragmentSpread(sp) => {
+                    if let Some(fr) = document.fragments.get(&sp.node.fragment_name.node) {
+                        stack.push((&fr.node.selection_set.node, depth + 1));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

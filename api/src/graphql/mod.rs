@@ -103,8 +103,7 @@ pub fn build_schema(data: Option<SchemaData>, introspection: bool, suggestions: 
         subscription::SubscriptionRoot,
     )
     .limit_recursive_depth(64)
-    .enable_federation()
-    .extension(federation::Federation::new(introspection));
+    .enable_federation();
     if let Some(d) = data {
         b = b.data(d);
     }

@@ -3,7 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use entity::audit_event;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::{
@@ -13,7 +17,7 @@ use super::{
 };
 use crate::{
     auth::{Actor, Role},
-    error::AppResult,
+    error::{AppError, AppResult},
     request::RequestInfo,
 };
 
@@ -67,6 +71,12 @@ pub async fn record<C: ConnectionTrait>(
     req: &RequestInfo,
     e: Entry<'_>,
 ) -> AppResult<()> {
+    row(actor, req, e).insert(db).await?;
+    Ok(())
+}
+
+/// The row of one record.
+fn row(actor: &Actor, req: &RequestInfo, e: Entry<'_>) -> audit_event::ActiveModel {
     let cut = |s: &str, n: usize| s.chars().take(n).collect::<String>();
     audit_event::ActiveModel {
         id: Set(super::new_id()),
@@ -84,8 +94,63 @@ pub async fn record<C: ConnectionTrait>(
         outcome: Set(cut(e.outcome, 16)),
         error_code: Set(e.error_code.map(|s| cut(s, 32))),
     }
-    .insert(db)
-    .await?;
+}
+
+/// Most records one group commit writes.
+const GROUP: usize = 256;
+
+type Pending = (audit_event::ActiveModel, oneshot::Sender<Result<(), String>>);
+
+/// Appends the audit records of the request pipeline with group commit: records that arrive
+/// while a write is under way are written together in the next transaction. Every caller
+/// still waits until its own record is committed, so nothing is answered before it is in the
+/// log, but concurrent mutations share one durable commit of the log instead of paying one
+/// each (on SQLite with `synchronous=FULL`, one fsync per record halved mutation throughput).
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Pending>,
+}
+
+impl Writer {
+    /// Starts the writing task on `db`; it ends when the last `Writer` is dropped.
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (tx, mut rx) = mpsc::channel::<Pending>(4 * GROUP);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < GROUP {
+                    match rx.try_recv() {
+                        Ok(p) => batch.push(p),
+                        Err(_) => break,
+                    }
+                }
+                let (rows, waiters): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+                let result = write_all(&db, rows).await.map_err(|e| e.to_string());
+                for w in waiters {
+                    let _ = w.send(result.clone());
+                }
+            }
+        });
+        Writer { tx }
+    }
+
+    /// Appends one record and returns once it is committed.
+    pub async fn record(&self, actor: &Actor, req: &RequestInfo, e: Entry<'_>) -> AppResult<()> {
+        let (done, wait) = oneshot::channel();
+        self.tx
+            .send((row(actor, req, e), done))
+            .await
+            .map_err(|_| AppError::Internal("the audit writer has stopped".into()))?;
+        wait.await
+            .map_err(|_| AppError::Internal("the audit writer has stopped".into()))?
+            .map_err(|e| AppError::Internal(format!("audit write: {e}")))
+    }
+}
+
+async fn write_all(db: &DatabaseConnection, rows: Vec<audit_event::ActiveModel>) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    audit_event::Entity::insert_many(rows).exec(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }
 
