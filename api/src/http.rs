@@ -877,6 +877,11 @@ mod ws {
     pub const PROTOCOL: &str = "graphql-transport-ws";
     /// Subscriptions running at once on one connection.
     pub const MAX_SUBSCRIPTIONS: usize = 20;
+    /// Read buffer and write batching size of one connection.
+    const WS_BUFFER_BYTES: usize = 4 * 1024;
+    /// Most bytes queued for a slow subscriber before its connection fails.
+    const WS_MAX_WRITE_BUFFER_BYTES: usize = 4 * 1024 * 1024;
+
     /// Time allowed between the upgrade and `connection_init`.
     const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -933,8 +938,17 @@ mod ws {
             client_id: client.id(),
             ip,
         };
+        // Messages of this protocol are small: small buffers (the defaults of 128 KiB each
+        // way made 1,000 idle subscribers cost 240 MiB), and no message larger than a
+        // request body may be.
+        let max = app.config.security.max_body_bytes;
         upgrade
             .protocols([PROTOCOL])
+            .read_buffer_size(WS_BUFFER_BYTES)
+            .write_buffer_size(WS_BUFFER_BYTES)
+            .max_write_buffer_size(WS_MAX_WRITE_BUFFER_BYTES)
+            .max_message_size(max)
+            .max_frame_size(max)
             .on_upgrade(move |socket| serve(app, metrics, client, info, socket))
     }
 
