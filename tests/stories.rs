@@ -650,6 +650,21 @@ async fn story_6_leaking_pipe_escalates_two_levels_to_agreement() {
     );
     assert_eq!(c["sessions"][2]["judicialConfirmed"], true);
     assert_eq!(c["status"], "RESOLVED");
+    // Two escalations do not count as a mediation result; the agreement does, once.
+    let body = t
+        .app
+        .gql(
+            Some(&commander),
+            "query($f: CaseFilterInput) { caseStatistics(filter: $f) { total {
+               count resolvedCount mediatedCount mediationSuccessCount mediationSuccessRate } } }",
+            json!({ "f": { "text": "楼上漏水纠纷" } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["caseStatistics"]["total"],
+        json!({ "count": 1, "resolvedCount": 1, "mediatedCount": 1, "mediationSuccessCount": 1,
+                "mediationSuccessRate": 1.0 })
+    );
     // The community mediator no longer sees the case once it left their room.
     let body = t
         .app

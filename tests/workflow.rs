@@ -176,6 +176,22 @@ async fn a_case_goes_round_the_whole_loop() {
     }
     assert_eq!(c["version"], 8);
 
+    // The statistics count what the loop recorded (the outcome facts are kept by the
+    // database as the steps are written, not by the test).
+    let body = app
+        .gql(
+            Some(&commander),
+            "query($f: CaseFilterInput) { caseStatistics(filter: $f) { total {
+               count outcomeCount resolvedCount followedUpCount satisfiedCount mediatedCount } } }",
+            json!({ "f": { "text": "餐馆违规使用液化气钢瓶" } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["caseStatistics"]["total"],
+        json!({ "count": 1, "outcomeCount": 1, "resolvedCount": 1, "followedUpCount": 1,
+                "satisfiedCount": 1, "mediatedCount": 0 })
+    );
+
     // Reopening is the commander's, and goes back to handling.
     let body = api.call(&grid, "reopenCase", "CaseStepInput", step(&c)).await;
     assert_eq!(error_code(&body).as_deref(), Some("FORBIDDEN"));

@@ -321,6 +321,16 @@ pub async fn run(
     if done != total {
         return Err(AppError::Internal(format!("wrote {done} of {total} cases")));
     }
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Planner statistics for the new rows, and the visibility map that lets statistics
+        // read the covering index alone (autovacuum would do both, later).
+        // Only the tables written here (by their names on the search path, so a test schema's).
+        db.execute_unprepared(
+            "VACUUM (ANALYZE) cases, case_timeline_entries, case_assignments, case_parties, \
+             mediation_sessions, session_mediators, follow_ups, case_volunteer_tasks, external_refs",
+        )
+        .await?;
+    }
     Ok(Summary {
         district_id: summary_ids.0,
         district_code: code,

@@ -6,6 +6,7 @@ mod m20261123_000001_init;
 mod m20261123_000002_security;
 mod m20261123_000003_workflow;
 mod m20261123_000004_integration;
+mod m20261206_000005_statistics;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_security::Migration),
             Box::new(m20261123_000003_workflow::Migration),
             Box::new(m20261123_000004_integration::Migration),
+            Box::new(m20261206_000005_statistics::Migration),
         ]
     }
 }
