@@ -5,7 +5,10 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    fengqiao_api::cli::main().await
+fn main() -> anyhow::Result<()> {
+    fengqiao_api::alloc::limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(fengqiao_api::cli::main())
 }

@@ -11,8 +11,8 @@ use sea_orm::{
 
 use crate::error::AppResult;
 
-/// Opens the pool. SQLite gets foreign keys on, WAL journal, full sync and a busy timeout;
-/// its parent directory is created when missing.
+/// Opens the pool. SQLite gets foreign keys on, WAL journal, full sync, a busy timeout and
+/// temporary storage on disk; its parent directory is created when missing.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     connect_with(url, max_connections, None).await
 }
@@ -39,6 +39,10 @@ pub async fn connect_with(
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .create_if_missing(true)
+                // Large sorts and temporary tables (statistics over a year of cases) spill
+                // to temporary files instead of memory (this build's default), so the
+                // process stays small whatever the period asked for.
+                .pragma("temp_store", "FILE")
         });
     if let Some(schema) = pg_schema {
         opts.set_schema_search_path(schema.to_owned());

@@ -1,5 +1,6 @@
 //! fengqiao: one GraphQL API for Fengqiao-style grassroots governance.
 
+pub mod alloc;
 pub mod app;
 pub mod auth;
 pub mod cli;

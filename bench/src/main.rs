@@ -133,8 +133,17 @@ struct Row {
 
 const JWT_SECRET: &str = "benchmark-secret-benchmark-secret-0123456789";
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
+    // The same allocator settings as the service, so both sides of every ratio (and the
+    // controls-off server) allocate alike.
+    fengqiao_api::alloc::limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> Result<()> {
     let opts = Opts::parse();
     if let Some(addr) = opts.serve_bare {
         return bare::serve(addr).await;
@@ -1023,7 +1032,7 @@ fn render(opts: &Opts, rows: &[Row], peak_kib: Option<u64>, generated: Option<&s
         s.push_str(&format!("- Dataset: {g}\n"));
     }
     s.push_str(&format!(
-        "- Peak memory of the service under load (VmHWM, the largest of the scenarios): {}\n\n",
+        "- Peak memory of the service under load (VmHWM, the largest of the scenarios): {} MiB\n\n",
         mib(rows.iter().filter_map(|r| r.peak_kib).chain(peak_kib).max())
     ));
     s.push_str("| scenario | API ops/s | API p50 ms | API p99 ms | raw ops/s | raw p50 ms | raw p99 ms | throughput ÷ raw | p50 ÷ raw | peak MiB | errors | note |\n");
