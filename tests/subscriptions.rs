@@ -447,3 +447,27 @@ async fn the_listener_reconnects_after_losing_its_connection() {
     assert_eq!(event(&e)["caseId"], c["id"], "{e}");
     ws.quiet().await;
 }
+
+/// A message larger than a request body ends the connection (1009, message too big) and
+/// nothing of it runs; an ordinary connection beside it goes on.
+#[tokio::test]
+async fn a_message_larger_than_a_request_body_closes_the_connection() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let t = token(&app, Role::Commander, &w.a);
+    let mut big = Ws::connect(&app, &t).await;
+    let mut fine = Ws::connect(&app, &t).await;
+    let padding = "#".repeat(app.state.config.security.max_body_bytes + 1);
+    big.subscribe("big", &format!("{EVENTS}\n{padding}"), json!({}))
+        .await;
+    match big.recv_within(WAIT).await {
+        Some(Incoming::Closed(code, _)) => assert_eq!(code, 1009, "close code"),
+        None => {}
+        other => panic!("expected the connection to end, got {other:?}"),
+    }
+    fine.subscribe("ok", EVENTS, json!({})).await;
+    subscribed(&app, 1).await;
+    let c = report(&app, &w.a, "消息上限测试").await;
+    let e = fine.next("ok").await;
+    assert_eq!(event(&e)["caseId"], c["id"]);
+}
