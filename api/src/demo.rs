@@ -30,6 +30,7 @@ use crate::{
     db::begin_write,
     error::{AppError, AppResult},
     service::{case::next_tracking_number, new_id, now},
+    validate,
 };
 
 /// Code of the root community grid of the demo district.
@@ -185,31 +186,17 @@ async fn person_by_subject(db: &DatabaseConnection, subject: &str) -> AppResult<
 // Check characters, so every identifier in the data is valid.
 
 /// A resident identity number of the demo district (region 330105) from the birth date and
-/// sequence (`YYYYMMDD` + 3 digits), with its GB 11643 (ISO 7064 MOD 11-2) check character.
+/// sequence (`YYYYMMDD` + 3 digits), with its check character.
 fn resident_id(birth_and_seq: &str) -> String {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
     let body = format!("330105{birth_and_seq}");
-    let sum: u32 = body
-        .chars()
-        .zip(WEIGHTS)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    format!("{body}{}", char::from(CHECK[(sum % 11) as usize]))
+    format!("{body}{}", validate::resident_id_check(&body))
 }
 
 /// A unified social credit code of a company registered in the demo district (prefix
-/// `91330105`) from its 9-character organisation code, with its GB 32100 check character.
+/// `91330105`) from its 9-character organisation code, with its check character.
 fn credit_code(organisation: &str) -> String {
-    const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     let body = format!("91330105{organisation}");
-    let sum: usize = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| ALPHABET.iter().position(|&a| a == b).unwrap_or(0) * w as usize)
-        .sum();
-    format!("{body}{}", char::from(ALPHABET[(31 - sum % 31) % 31]))
+    format!("{body}{}", validate::credit_code_check(&body))
 }
 
 // ---------------------------------------------------------------------------------------------

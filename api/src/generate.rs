@@ -45,6 +45,7 @@ use uuid::Uuid;
 use crate::{
     db::begin_write,
     error::{AppError, AppResult},
+    validate,
 };
 
 /// Most bind parameters in one SQLite statement (`SQLITE_MAX_VARIABLE_NUMBER` since 3.32).
@@ -476,32 +477,17 @@ impl R {
 }
 
 /// Resident identity number (GB 11643): region, birth date `YYYYMMDD`, 3-digit sequence and
-/// the ISO 7064 MOD 11-2 check character.
+/// the check character.
 fn resident_id(region: &str, birth: NaiveDate, seq: u32) -> String {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
     let body = format!("{region}{}{:03}", birth.format("%Y%m%d"), seq % 1000);
-    let sum: u32 = body
-        .chars()
-        .zip(WEIGHTS)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    format!("{body}{}", char::from(CHECK[(sum % 11) as usize]))
+    format!("{body}{}", validate::resident_id_check(&body))
 }
-
-const CREDIT_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// Unified social credit code (GB 32100): `91` (enterprise), the region, a 9-character
 /// organisation code and the check character.
 fn credit_code(region: &str, organisation: &str) -> String {
-    const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     let body = format!("91{region}{organisation}");
-    let sum: usize = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| CREDIT_ALPHABET.iter().position(|&a| a == b).unwrap_or(0) * w)
-        .sum();
-    format!("{body}{}", char::from(CREDIT_ALPHABET[(31 - sum % 31) % 31]))
+    format!("{body}{}", validate::credit_code_check(&body))
 }
 
 fn dt(secs: i64) -> DateTime<Utc> {
@@ -1559,7 +1545,7 @@ impl Gen {
             let organisation = loop {
                 let mut org = String::from("MA");
                 for _ in 0..7 {
-                    org.push(char::from(CREDIT_ALPHABET[self.r.idx(31)]));
+                    org.push(char::from(validate::CREDIT_ALPHABET[self.r.idx(31)]));
                 }
                 let cc = credit_code(self.region, &org);
                 if self.taken.codes.insert(cc.clone()) {

@@ -7,7 +7,7 @@
 
 /// Alphabet of the unified social credit code; the index of a character is
 /// its numeric value (I, O, S, V and Z are not used).
-const CREDIT_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+pub const CREDIT_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// Weights of positions 1..=17 of the unified social credit code (3^i mod 31).
 const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
@@ -34,19 +34,24 @@ pub fn credit_code(input: &str) -> Result<String, &'static str> {
         .map(credit_value)
         .collect::<Option<Vec<u32>>>()
         .ok_or("contains a character outside 0-9 and A-Y (I, O, S, V and Z are not used)")?;
-    let sum: u32 = values
-        .iter()
-        .zip(CREDIT_WEIGHTS)
-        .map(|(value, weight)| value * weight)
-        .sum();
-    let check = match 31 - sum % 31 {
-        31 => 0,
-        value => value,
-    };
-    if values[17] != check {
+    // Every character is in the (ASCII) alphabet, so byte 17 is a character boundary.
+    if credit_value(credit_code_check(&code[..17])) != Some(values[17]) {
         return Err("check character does not match");
     }
     Ok(code)
+}
+
+/// The GB 32100 check character that completes the first 17 characters of a unified social
+/// credit code. A character outside the alphabet counts as 0: call it on a body checked or
+/// built from the alphabet (the demo data and the generator build theirs with it).
+pub fn credit_code_check(body: &str) -> char {
+    let sum: u32 = body
+        .chars()
+        .map(|c| credit_value(c).unwrap_or(0))
+        .zip(CREDIT_WEIGHTS)
+        .map(|(value, weight)| value * weight)
+        .sum();
+    char::from(CREDIT_ALPHABET[((31 - sum % 31) % 31) as usize])
 }
 
 /// Numeric value of a credit code character, if it belongs to the alphabet.
@@ -90,16 +95,24 @@ pub fn resident_id(input: &str) -> Result<String, &'static str> {
         _ => return Err("birth date is not a valid date"),
     }
 
-    let sum: u32 = digits
-        .iter()
-        .zip(RESIDENT_ID_WEIGHTS)
-        .map(|(digit, weight)| digit * weight)
-        .sum();
-    let expected = RESIDENT_ID_CHECK[(sum % 11) as usize];
-    if char::from(expected) != chars[17] {
+    // The first 17 characters are ASCII digits, so byte 17 is a character boundary.
+    if resident_id_check(&id[..17]) != chars[17] {
         return Err("check character does not match");
     }
     Ok(id)
+}
+
+/// The GB 11643 (ISO 7064 MOD 11-2) check character of a resident identity number's first 17
+/// digits. A character that is not a digit counts as 0: call it on a body checked or built of
+/// digits (the demo data and the generator build theirs with it).
+pub fn resident_id_check(body: &str) -> char {
+    let sum: u32 = body
+        .chars()
+        .map(|c| c.to_digit(10).unwrap_or(0))
+        .zip(RESIDENT_ID_WEIGHTS)
+        .map(|(digit, weight)| digit * weight)
+        .sum();
+    char::from(RESIDENT_ID_CHECK[(sum % 11) as usize])
 }
 
 /// Number of days in `month` of `year` (Gregorian), or `None` for a month
