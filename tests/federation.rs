@@ -381,7 +381,7 @@ async fn representations_of_one_type_are_one_batch() {
     let mut cases = vec![w.a.case, w.b.case];
     for i in 0..48 {
         let c = service::case::report(
-            &app.db,
+            &app.state.store,
             &citizen,
             NewReport {
                 title: format!("案件 {i}"),
@@ -396,7 +396,7 @@ async fn representations_of_one_type_are_one_batch() {
     }
     // A scoped caller (the scope itself costs a statement) and an unrestricted one.
     let commander_a = token(&app, Role::Commander, &w.a);
-    let admin = app.token(Role::Admin, "admin", Scope::default());
+    let admin = app.token(Role::Admin, "admin", Scope::district());
     for (who, t, visible) in [("commander", &commander_a, 25), ("admin", &admin, 50)] {
         let mut counts = Vec::new();
         for n in [1, 10, 50] {
@@ -425,7 +425,7 @@ async fn representations_count_toward_the_operation_cost() {
     // No outbox worker polls the pool, so every statement counted is the request's.
     let app = TestApp::spawn_with(|c| c.integration.deliver = false).await;
     let w = world(&app.db).await;
-    let admin = app.token(Role::Admin, "admin", Scope::default());
+    let admin = app.token(Role::Admin, "admin", Scope::district());
     // Twenty fields per representation (a repeated field costs each time it is asked for).
     let query = format!(
         "query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on Case {{ {} }} }} }}",

@@ -22,6 +22,7 @@ pub struct Side {
     pub district: Uuid,
     pub street: Uuid,
     pub community: Uuid,
+    pub police_root: Uuid,
     pub police_grid: Uuid,
     pub unit: Uuid,
     pub room: Uuid,
@@ -237,6 +238,7 @@ async fn side(db: &DatabaseConnection, tag: &str, n: u8) -> Side {
         secret: Set(format!("secret-of-{tag}-110")),
         status_map: Set("{}".into()),
         subscription: Set(PlatformSubscription::OwnCases),
+        authority: Set(service::platform::DEFAULT_AUTHORITY.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -246,13 +248,14 @@ async fn side(db: &DatabaseConnection, tag: &str, n: u8) -> Side {
     let citizen = format!("citizen-{tag}");
     let citizen_actor = Actor::new(Role::Citizen, Some(citizen.clone()), Scope::default());
     let reported = service::case::report(
-        db,
+        &service::journal::Store::local(db.clone()),
         &citizen_actor,
         NewReport {
             title: format!("案件{tag}"),
             description: "邻里漏水纠纷".into(),
             grid_id: Some(community.id),
-            enterprise_id: Some(enterprise.id),
+            // A citizen cannot read the enterprise: they name it by its public credit code.
+            enterprise_credit_code: Some(enterprise.credit_code.clone()),
             ..Default::default()
         },
     )
@@ -318,6 +321,7 @@ async fn side(db: &DatabaseConnection, tag: &str, n: u8) -> Side {
         district: district.id,
         street: street.id,
         community: community.id,
+        police_root: police_root.id,
         police_grid: police_grid.id,
         unit: unit.id,
         room: room.id,
@@ -390,8 +394,9 @@ pub async fn world(db: &DatabaseConnection) -> World {
 pub fn persona(role: Role, s: &Side) -> (String, Scope) {
     let mut scope = Scope::default();
     let subject = match role {
+        // Both of the side's trees: its community district and its police district.
         Role::Commander | Role::Admin => {
-            scope.grids = vec![s.district];
+            scope.grids = vec![s.district, s.police_root];
             format!("{}-{}", role.as_str(), s.district)
         }
         Role::GridWorker => {

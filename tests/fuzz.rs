@@ -608,7 +608,7 @@ fn random_documents_and_bodies_never_break_the_router() {
         })
         .await;
         world(&app.db).await;
-        let admin = app.token(Role::Admin, "fuzz-admin", Scope::default());
+        let admin = app.token(Role::Admin, "fuzz-admin", Scope::district());
         (app, admin)
     });
     let mut runner = TestRunner::new(config(256, 0x00f3_a9c1_a0b0_0001));

@@ -17,7 +17,7 @@ async fn health_get_json_and_batches() {
             .expect("request");
         assert_eq!(res.status(), 200, "{path}");
     }
-    let token = app.token(Role::Admin, "admin", Scope::default());
+    let token = app.token(Role::Admin, "admin", Scope::district());
 
     // GET without a header that a cross-site page cannot set is refused (CSRF guard)...
     let res = c

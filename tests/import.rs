@@ -40,7 +40,7 @@ async fn import(app: &TestApp, token: &str, kind: &str, bytes: &[u8], dry_run: b
 }
 
 fn admin(app: &TestApp) -> String {
-    app.token(Role::Admin, "admin", Scope::default())
+    app.token(Role::Admin, "admin", Scope::district())
 }
 
 /// The changes of all rows, in order.
@@ -515,9 +515,9 @@ async fn roles_and_file_level_errors() {
     assert_eq!(error_code(&body).as_deref(), Some("UNAUTHENTICATED"));
     assert_eq!(app.count("grids").await, 10, "only the world's grids");
 
-    // A commander may import.
-    let (sub, scope) = persona(Role::Commander, &w.a);
-    let commander = app.token(Role::Commander, &sub, scope);
+    // A district-wide commander may import (root grids are the district's own).
+    let (sub, _) = persona(Role::Commander, &w.a);
+    let commander = app.token(Role::Commander, &sub, Scope::district());
     let report = import(&app, &commander, "GRIDS", &bytes, true).await;
     assert_eq!(report["failed"], 0, "{report}");
 

@@ -26,3 +26,4 @@ mod stories;
 mod subscriptions;
 mod validation;
 mod workflow;
+mod write_door;

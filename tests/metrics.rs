@@ -154,7 +154,7 @@ async fn post(app: &TestApp, token: Option<&str>, body: Value) -> (u16, Value) {
 #[tokio::test]
 async fn counters_and_histograms_are_exact() {
     let app = TestApp::spawn().await;
-    let commander = app.token(Role::Commander, "metrics-commander", Scope::default());
+    let commander = app.token(Role::Commander, "metrics-commander", Scope::district());
 
     for _ in 0..3 {
         data(&app.gql(None, "query Ping { __typename }", json!({})).await);
@@ -311,7 +311,7 @@ async fn a_token_is_required_when_configured() {
             .and_then(|v| v.to_str().ok()),
         Some("Bearer")
     );
-    let jwt = app.token(Role::Admin, "metrics-admin", Scope::default());
+    let jwt = app.token(Role::Admin, "metrics-admin", Scope::district());
     for wrong in ["scrape-token-0123456780", "scrape-token-012345678", jwt.as_str()] {
         let res = app
             .client
@@ -396,7 +396,7 @@ async fn active_becomes(app: &TestApp, want: f64) -> HashMap<String, f64> {
 #[tokio::test]
 async fn running_subscriptions_are_counted() {
     let app = TestApp::spawn().await;
-    let token = app.token(Role::Commander, "metrics-subscriber", Scope::default());
+    let token = app.token(Role::Commander, "metrics-subscriber", Scope::district());
     let subscribe = |id: &str| {
         json!({ "id": id, "type": "subscribe", "payload": { "query": "subscription Live { caseEvents { id } }" } })
             .to_string()

@@ -34,7 +34,7 @@ async fn pages_cover_the_list_exactly_once_in_both_directions() {
     let citizen = Actor::new(Role::Citizen, Some("p".into()), Scope::default());
     for i in 0..25 {
         service::case::report(
-            &app.db,
+            &app.state.store,
             &citizen,
             NewReport {
                 title: format!("第{i:02}件"),
@@ -50,7 +50,7 @@ async fn pages_cover_the_list_exactly_once_in_both_directions() {
         .await
         .expect("report");
     }
-    let t = app.token(Role::Admin, "admin", Scope::default());
+    let t = app.token(Role::Admin, "admin", Scope::district());
     let filter = json!({ "gridId": w.a.district.to_string(), "text": "" });
     // Forwards, newest first.
     let mut seen = Vec::new();

@@ -52,9 +52,23 @@ pub async fn send(app: &TestApp, code: &str, secret: &str, batch: &Value) -> (u1
     post_webhook(app, code, &body, Some(ts), Some(sign(secret, ts, &body))).await
 }
 
+/// A district-wide administrator (platforms are the district's, not one grid's).
 pub fn admin(app: &TestApp, s: &Side) -> String {
-    let (sub, scope) = persona(Role::Admin, s);
-    app.token(Role::Admin, &sub, scope)
+    let (sub, _) = persona(Role::Admin, s);
+    app.token(Role::Admin, &sub, Scope::district())
+}
+
+/// Sets what the platform `id` may write (as a district-wide administrator).
+pub async fn grant(app: &TestApp, id: uuid::Uuid, authority: Value) {
+    let admin = app.token(Role::Admin, "admin-grants", Scope::district());
+    let body = app
+        .gql(
+            Some(&admin),
+            "mutation($i: UpdatePlatformInput!) { updatePlatform(input: $i) { platform { authority { enterprises volunteers } } } }",
+            json!({ "i": { "id": id.to_string(), "authority": authority } }),
+        )
+        .await;
+    data(&body);
 }
 
 /// Gives the side's platform a webhook URL, subscription and status map; returns its new secret.
@@ -148,6 +162,13 @@ async fn signed_batches_land_once_bad_records_alone_and_forgeries_not_at_all() {
     let app = TestApp::spawn().await;
     let w = world(&app.db).await;
     let secret = configure(&app, &w.a, None, "OWN_CASES").await;
+    // This platform keeps the enterprise and volunteer registers too.
+    grant(
+        &app,
+        w.a.platform,
+        json!({ "enterprises": "CREATE_AND_UPDATE", "volunteers": "CREATE_AND_UPDATE" }),
+    )
+    .await;
     let pc = "A-110";
 
     let before = counts(&app).await;
@@ -303,6 +324,15 @@ async fn the_graphql_twin_takes_a_platform_account_and_natural_keys_join_sources
         let (sub, scope) = persona(Role::Platform, s);
         app.token(Role::Platform, &sub, scope)
     };
+    // Both platforms keep the enterprise register (a new platform may write cases only).
+    for p in [w.a.platform, w.b.platform] {
+        grant(
+            &app,
+            p,
+            json!({ "enterprises": "CREATE_AND_UPDATE", "volunteers": "CREATE_AND_UPDATE" }),
+        )
+        .await;
+    }
     let body = app
         .gql(Some(&token_of(&w.a)), q, json!({ "i": ent("A-ENT") }))
         .await;
@@ -316,7 +346,7 @@ async fn the_graphql_twin_takes_a_platform_account_and_natural_keys_join_sources
     let r = &data(&body)["syncRecords"];
     assert_eq!(r["unchanged"], 1, "{r}");
     assert_eq!(r["results"][0]["id"], id.as_str());
-    let t = app.token(Role::Admin, "admin-all", Scope::default());
+    let t = app.token(Role::Admin, "admin-all", Scope::district());
     let body = app
         .gql(
             Some(&t),

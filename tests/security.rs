@@ -189,7 +189,7 @@ async fn attack_suite_is_rejected_before_any_sql() {
     }
 
     // --- Operations ---
-    let admin = app.token(Role::Admin, "admin", Scope::default());
+    let admin = app.token(Role::Admin, "admin", Scope::district());
     let auth = format!("Bearer {admin}");
     let depth_bomb = format!(
         "{{ {} id {} }}",
@@ -452,7 +452,7 @@ async fn production_hides_the_schema_and_internals() {
         .expect("get");
     assert_eq!(res.status(), 404);
     // A token without a registered client is refused; an unknown client too.
-    let t = app.token(Role::Commander, "c", Scope::default());
+    let t = app.token(Role::Commander, "c", Scope::district());
     let (status, body) = app.gql_status(Some(&t), "{ viewer { role } }", json!({})).await;
     assert_eq!((status, error_code(&body).as_deref()), (403, Some("FORBIDDEN")));
     // Without a client, nothing beyond public data.
@@ -492,7 +492,7 @@ async fn internal_errors_carry_a_request_id_and_no_detail() {
     .await
     .expect("register client");
     app.state.clients.reload(&app.db).await.expect("reload clients");
-    let t = app.token(Role::Admin, "admin", Scope::default());
+    let t = app.token(Role::Admin, "admin", Scope::district());
     let res = app
         .client
         .post(format!("{}/graphql", app.base))
@@ -522,7 +522,7 @@ async fn internal_errors_carry_a_request_id_and_no_detail() {
 #[tokio::test]
 async fn clients_allow_lists_persisted_queries_and_rate_limits() {
     let app = TestApp::spawn_with(|c| c.security.rate_anonymous_per_min = 5).await;
-    let admin = app.token(Role::Admin, "admin", Scope::default());
+    let admin = app.token(Role::Admin, "admin", Scope::district());
     let register = "mutation($i: RegisterClientInput!) { registerClient(input: $i) { apiClient { clientId allowedRoles allowListOnly } } }";
     let body = app
         .gql(
@@ -586,7 +586,7 @@ async fn clients_allow_lists_persisted_queries_and_rate_limits() {
     assert_eq!(body["errors"][0]["extensions"]["reason"], "NOT_ALLOW_LISTED");
     assert_eq!(app.take_statements(), 0);
     // A commander token through the citizens' mini-program is refused.
-    let commander = app.token(Role::Commander, "boss", Scope::default());
+    let commander = app.token(Role::Commander, "boss", Scope::district());
     let (status, body) = send(commander, "mp-citizen", json!({ "query": op })).await;
     assert_eq!((status, error_code(&body).as_deref()), (403, Some("FORBIDDEN")));
     // An unknown client with a token is refused; without a token it is anonymous.

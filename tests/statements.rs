@@ -36,11 +36,12 @@ async fn statement_count_of_a_nested_case_page_is_constant() {
     // machine from splitting a batch, which would make this count timing-dependent.
     let app = TestApp::spawn_with(|c| c.loader_delay = std::time::Duration::from_millis(25)).await;
     let w = world(&app.db).await;
-    let citizen = Actor::new(Role::Citizen, Some("bulk".into()), Scope::default());
+    // A district-wide commander files them: a reporter may link only enterprises they read.
+    let citizen = Actor::new(Role::Commander, Some("bulk".into()), Scope::district());
     for i in 0..60 {
         let side = if i % 2 == 0 { &w.a } else { &w.b };
         let c = service::case::report(
-            &app.db,
+            &app.state.store,
             &citizen,
             NewReport {
                 title: format!("案件 {i}"),
@@ -54,7 +55,7 @@ async fn statement_count_of_a_nested_case_page_is_constant() {
         .expect("report");
         add_session_and_follow_up(&app.db, c.id, side.room, side.mediator).await;
     }
-    let admin = app.token(Role::Admin, "admin", Scope::default());
+    let admin = app.token(Role::Admin, "admin", Scope::district());
     let mut counts = Vec::new();
     for n in [5, 20, 50] {
         app.take_statements();

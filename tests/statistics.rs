@@ -680,7 +680,7 @@ async fn totals_rates_and_percentiles_are_exact() {
     .await;
     assert_eq!(b["total"]["count"], 2);
     assert_eq!(b["total"]["resolvedCount"], 1);
-    let admin = app.token(Role::Admin, "admin-all", Scope::default());
+    let admin = app.token(Role::Admin, "admin-all", Scope::district());
     let all = case_stats(&app, &admin, json!({ "f": year_2025() })).await;
     assert_eq!(all["total"]["count"], 9);
     // Without the date filter the 2024 case and the fixtures' own case count too.

@@ -326,6 +326,10 @@ async fn story_1_missing_elderly_person_from_110_with_the_rescue_team() {
             "DISPATCHED",
             "ACCEPTED",
             "VOLUNTEERS_ASSIGNED",
+            // The team's answer, arrival and departure are on the case's timeline too.
+            "VOLUNTEER_TASK",
+            "VOLUNTEER_TASK",
+            "VOLUNTEER_TASK",
             "RESOLVED",
             "FED_BACK",
             "FOLLOWED_UP",

@@ -20,10 +20,15 @@ fn expect_bad(body: &Value, field: &str) {
     assert_eq!(error_field(body).as_deref(), Some(field), "{body}");
 }
 
+fn expect_not_found(body: &Value, field: &str) {
+    assert_eq!(error_code(body).as_deref(), Some("NOT_FOUND"), "{body}");
+    assert_eq!(error_field(body).as_deref(), Some(field), "{body}");
+}
+
 #[tokio::test]
 async fn enterprise_credit_code_is_checked_and_unique() {
     let app = TestApp::spawn().await;
-    let admin = app.token(Role::Admin, "admin", Scope::default());
+    let admin = app.token(Role::Admin, "admin", Scope::district());
     let good = credit_code("91330106MA2H0000Q");
     let mut bad = good.clone();
     let last = bad.pop().unwrap_or('0');
@@ -90,7 +95,7 @@ async fn enterprise_credit_code_is_checked_and_unique() {
 async fn volunteer_input_is_checked_and_a_failure_writes_nothing() {
     let app = TestApp::spawn().await;
     let w = world(&app.db).await;
-    let admin = app.token(Role::Admin, "admin", Scope::default());
+    let admin = app.token(Role::Admin, "admin", Scope::district());
     let (vols, members) = (
         app.count("volunteers").await,
         app.count("volunteer_memberships").await,
@@ -106,11 +111,6 @@ async fn volunteer_input_is_checked_and_a_failure_writes_nothing() {
         ("residentId", json!("330106199002301234"), "input.residentId"),
         ("phone", json!("23912345678"), "input.phone"),
         ("teamIds", json!([]), "input.teamIds"),
-        (
-            "teamIds",
-            json!([uuid::Uuid::now_v7().to_string()]),
-            "input.teamIds[0]",
-        ),
         ("teamIds", json!(["not-an-id"]), "input.teamIds[0]"),
         ("languages", json!(["zh_CN"]), "input.languages[0]"),
     ];
@@ -118,6 +118,15 @@ async fn volunteer_input_is_checked_and_a_failure_writes_nothing() {
         let body = app.gql(Some(&admin), CREATE_VOLUNTEER, with(k, v.clone())).await;
         expect_bad(&body, field);
     }
+    // An id that names nothing (or nothing the caller may change) is NOT_FOUND on its field.
+    let body = app
+        .gql(
+            Some(&admin),
+            CREATE_VOLUNTEER,
+            with("teamIds", json!([uuid::Uuid::now_v7().to_string()])),
+        )
+        .await;
+    expect_not_found(&body, "input.teamIds[0]");
     assert_eq!(app.count("volunteers").await, vols);
     assert_eq!(app.count("volunteer_memberships").await, members);
 
@@ -159,7 +168,6 @@ async fn report_case_validates_and_records_its_first_timeline_entry() {
         ("latitude", json!(30.2), "input.longitude"),
         ("longitude", json!(120.1), "input.latitude"),
         ("reporterPhone", json!("1380000"), "input.reporterPhone"),
-        ("gridId", json!(uuid::Uuid::now_v7().to_string()), "input.gridId"),
         ("gridId", json!("x"), "input.gridId"),
         ("source", json!("CALL_110"), "input.source"),
         ("occurredAt", json!("2999-01-01T00:00:00Z"), "input.occurredAt"),
@@ -171,6 +179,17 @@ async fn report_case_validates_and_records_its_first_timeline_entry() {
     ] {
         let body = app.gql(Some(&citizen), REPORT, with(k, v)).await;
         expect_bad(&body, field);
+    }
+    for (k, v, field) in [
+        ("gridId", json!(uuid::Uuid::now_v7().to_string()), "input.gridId"),
+        (
+            "enterpriseId",
+            json!(uuid::Uuid::now_v7().to_string()),
+            "input.enterpriseId",
+        ),
+    ] {
+        let body = app.gql(Some(&citizen), REPORT, with(k, v)).await;
+        expect_not_found(&body, field);
     }
     let mut both = base.clone();
     both["latitude"] = json!(91.0);
@@ -238,7 +257,7 @@ async fn roles_and_anonymous_callers_are_refused_master_data() {
         .await;
     assert_eq!(error_code(&body).as_deref(), Some("UNAUTHENTICATED"));
 
-    let admin = app.token(Role::Admin, "admin", Scope::default());
+    let admin = app.token(Role::Admin, "admin", Scope::district());
     let bad_level = json!({ "i": { "code": "X-2", "name": "新网格", "level": "AREA", "kind": "COMMUNITY", "parentId": w.a.street.to_string() } });
     expect_bad(&app.gql(Some(&admin), q, bad_level).await, "input.level");
     let body = app.gql(Some(&admin), q, grid_input.clone()).await;

@@ -38,8 +38,10 @@ pub struct AppState {
     pub clients: Arc<ClientRegistry>,
     /// Rate limit buckets.
     pub rate: RateLimiter,
-    /// Live case events: publish after a commit, subscribe for `caseEvents`.
+    /// Live case events: the case journal sends them with its commits; `caseEvents` hears them.
     pub events: EventBus,
+    /// Where case changes go (the case journal's pool and event bus).
+    pub store: crate::service::journal::Store,
     /// Group-committing writer of the pipeline's audit records.
     pub audit: crate::service::audit::Writer,
     apq: Mutex<HashMap<String, String>>,
@@ -48,6 +50,8 @@ pub struct AppState {
     documents: Mutex<HashMap<Arc<str>, Arc<ExecutableDocument>>>,
     /// The outbox delivery worker (stops with the state).
     _outbox: Option<crate::service::outbox::WorkerHandle>,
+    /// The hourly purge of expired idempotency keys (stops with the state).
+    _janitor: crate::service::idempotency::Janitor,
 }
 
 impl AppState {
@@ -58,9 +62,11 @@ impl AppState {
             build_verifier(&config).map_err(|e| AppError::Internal(format!("token issuers: {e}")))?;
         let clients = Arc::new(ClientRegistry::load(&db).await?);
         let events = EventBus::start(&db, &config.database_url).await;
+        let store = crate::service::journal::Store::new(db.clone(), events.clone(), &config.jwt.secret);
         let schema = build_schema(
             Some(SchemaData {
                 db: db.clone(),
+                store: store.clone(),
                 limits: PageLimits {
                     default: config.default_page_size,
                     max: config.max_page_size,
@@ -68,6 +74,7 @@ impl AppState {
                 clients: clients.clone(),
                 events: events.clone(),
                 max_sync_records: config.integration.max_batch_records,
+                reveal_budget: config.security.reveal,
             }),
             config.security.introspection,
             config.security.suggestions,
@@ -76,6 +83,7 @@ impl AppState {
         let audit = crate::service::audit::Writer::start(db.clone());
         Ok(Arc::new(AppState {
             _outbox: outbox,
+            _janitor: crate::service::idempotency::start_janitor(db.clone()),
             config,
             db,
             keys,
@@ -83,6 +91,7 @@ impl AppState {
             schema,
             clients,
             events,
+            store,
             audit,
             rate: RateLimiter::default(),
             apq: Mutex::default(),
@@ -140,6 +149,7 @@ fn build_verifier(config: &Config) -> Result<Verifier, String> {
         role_map: Default::default(),
         leeway_secs: config.jwt.leeway_secs,
         jwks_ttl_secs: 300,
+        max_lifetime_secs: config.jwt.max_lifetime_secs,
     }];
     if let Some(path) = &config.security.issuers_file {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;

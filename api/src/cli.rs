@@ -61,6 +61,10 @@ enum Command {
         /// Own person, volunteer or mediator record.
         #[arg(long)]
         person: Option<Uuid>,
+        /// The whole district for a commander or admin (the token claim `jurisdiction: "all"`);
+        /// without it and without `--grid` they reach nothing.
+        #[arg(long)]
+        district_wide: bool,
         /// Subject (`sub`); defaults to a demo account for the role.
         #[arg(long)]
         subject: Option<String>,
@@ -155,13 +159,21 @@ pub async fn main() -> anyhow::Result<()> {
             team,
             platform,
             person,
+            district_wide,
             subject,
             hours,
         } => {
             if config.mode == Mode::Production {
                 anyhow::bail!("token minting is for development only");
             }
+            if hours.saturating_mul(3600) > config.jwt.max_lifetime_secs {
+                anyhow::bail!(
+                    "--hours {hours} is longer than the longest token lifetime the server accepts ({} s, FENGQIAO_JWT_MAX_LIFETIME_SECS)",
+                    config.jwt.max_lifetime_secs
+                );
+            }
             let given = Scope {
+                jurisdiction: district_wide.then_some(crate::auth::Jurisdiction::All),
                 grids,
                 unit,
                 enterprise,

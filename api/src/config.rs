@@ -36,6 +36,8 @@ pub struct JwtConfig {
     pub audience: String,
     /// Clock leeway for `exp` and `nbf`, in seconds.
     pub leeway_secs: u64,
+    /// Longest token lifetime accepted (`FENGQIAO_JWT_MAX_LIFETIME_SECS`).
+    pub max_lifetime_secs: u64,
 }
 
 impl std::fmt::Debug for JwtConfig {
@@ -175,6 +177,8 @@ pub struct SecurityConfig {
     pub rate_address_per_min: u32,
     /// Operations remembered by the automatic persisted-query protocol.
     pub apq_cache_entries: usize,
+    /// How many whole personal values one actor may reveal.
+    pub reveal: crate::service::personal::RevealBudget,
 }
 
 impl SecurityConfig {
@@ -198,6 +202,7 @@ impl SecurityConfig {
             rate_actor_per_min: 1200,
             rate_address_per_min: 3000,
             apq_cache_entries: 10_000,
+            reveal: crate::service::personal::RevealBudget::default(),
         }
     }
 
@@ -231,6 +236,10 @@ impl SecurityConfig {
             rate_actor_per_min: parse("FENGQIAO_RATE_ACTOR_PER_MIN", d.rate_actor_per_min)?,
             rate_address_per_min: parse("FENGQIAO_RATE_ADDRESS_PER_MIN", d.rate_address_per_min)?,
             apq_cache_entries: d.apq_cache_entries,
+            reveal: crate::service::personal::RevealBudget {
+                per_request: parse("FENGQIAO_REVEAL_PER_REQUEST", d.reveal.per_request)?,
+                per_hour: parse("FENGQIAO_REVEAL_PER_HOUR", d.reveal.per_hour)?,
+            },
         })
     }
 }
@@ -291,6 +300,7 @@ impl Config {
                     audience: var("FENGQIAO_JWT_AUDIENCE")
                         .ok_or(ConfigError::Required("FENGQIAO_JWT_AUDIENCE"))?,
                     leeway_secs: parse("FENGQIAO_JWT_LEEWAY_SECS", 30)?,
+                    max_lifetime_secs: max_lifetime()?,
                 }
             }
             Mode::Development => JwtConfig {
@@ -301,6 +311,7 @@ impl Config {
                 issuer: var("FENGQIAO_JWT_ISSUER").unwrap_or_else(|| DEV_ISSUER.into()),
                 audience: var("FENGQIAO_JWT_AUDIENCE").unwrap_or_else(|| DEV_AUDIENCE.into()),
                 leeway_secs: parse("FENGQIAO_JWT_LEEWAY_SECS", 30)?,
+                max_lifetime_secs: max_lifetime()?,
             },
         };
         let max_page_size = parse("FENGQIAO_MAX_PAGE_SIZE", 100u64)?;
@@ -330,7 +341,24 @@ impl Config {
             metrics_token: crate::metrics::MetricsToken::from_env()?,
         })
     }
+}
 
+/// `FENGQIAO_JWT_MAX_LIFETIME_SECS`: at least a minute.
+fn max_lifetime() -> Result<u64, ConfigError> {
+    let v = parse(
+        "FENGQIAO_JWT_MAX_LIFETIME_SECS",
+        crate::auth::jwks::DEFAULT_MAX_LIFETIME_SECS,
+    )?;
+    if v < 60 {
+        return Err(ConfigError::Invalid {
+            name: "FENGQIAO_JWT_MAX_LIFETIME_SECS",
+            reason: "must be at least 60".into(),
+        });
+    }
+    Ok(v)
+}
+
+impl Config {
     /// A development configuration for tests: given database, fixed secret, no demo data.
     pub fn for_tests(database_url: &str) -> Self {
         Config {
@@ -343,6 +371,7 @@ impl Config {
                 issuer: DEV_ISSUER.into(),
                 audience: DEV_AUDIENCE.into(),
                 leeway_secs: 5,
+                max_lifetime_secs: crate::auth::jwks::DEFAULT_MAX_LIFETIME_SECS,
             },
             max_page_size: 100,
             default_page_size: 20,

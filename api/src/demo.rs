@@ -29,7 +29,7 @@ use crate::{
     auth::{Role, Scope},
     db::begin_write,
     error::{AppError, AppResult},
-    service::{case::next_tracking_number, new_id, now},
+    service::{journal::next_tracking_number, new_id, now},
     validate,
 };
 
@@ -80,11 +80,15 @@ pub async fn token_scope(db: &DatabaseConnection, role: Role) -> AppResult<(Scop
     let mut scope = Scope::default();
     let subject = match role {
         Role::Anonymous | Role::Citizen => CITIZEN_SUBJECT,
+        // The demo's commander and admin run the whole district: the explicit claim, so they
+        // also see reports that no grid holds yet.
         Role::Commander => {
+            scope.jurisdiction = Some(crate::auth::Jurisdiction::All);
             scope.grids = vec![district];
             COMMANDER_SUBJECT
         }
         Role::Admin => {
+            scope.jurisdiction = Some(crate::auth::Jurisdiction::All);
             scope.grids = vec![district];
             ADMIN_SUBJECT
         }
@@ -975,7 +979,16 @@ impl<'a> Seed<'a> {
     }
 
     async fn platform(&self, code: &str, name: &str, kind: PlatformKind) -> AppResult<Uuid> {
+        use crate::service::platform::{Authority, Grant};
         let id = new_id();
+        // The smart-enterprise platform keeps the enterprise register; the others send cases.
+        let authority = match kind {
+            PlatformKind::SmartEnterprise => Authority {
+                enterprises: Grant::CreateAndUpdate,
+                ..Authority::default()
+            },
+            _ => Authority::default(),
+        };
         platform::ActiveModel {
             id: Set(id),
             code: Set(code.to_owned()),
@@ -987,6 +1000,7 @@ impl<'a> Seed<'a> {
             secret: Set(format!("demo-secret-{}", code.to_lowercase())),
             status_map: Set("{}".to_owned()),
             subscription: Set(entity::enums::PlatformSubscription::OwnCases),
+            authority: Set(serde_json::to_string(&authority).map_err(|e| AppError::Internal(e.to_string()))?),
             created_at: Set(self.since),
             updated_at: Set(self.since),
         }

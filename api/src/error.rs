@@ -17,6 +17,8 @@ pub mod code {
     pub const CONFLICT: &str = "CONFLICT";
     /// Too many requests.
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// An idempotency key was sent again with another operation, target or input.
+    pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
     /// Anything else; details are in the server log only.
     pub const INTERNAL: &str = "INTERNAL";
 }
@@ -33,6 +35,15 @@ pub enum AppError {
     /// Absent or outside the caller's scope.
     #[error("not found")]
     NotFound,
+    /// An id in a write input that names nothing the caller may see (absent and out of scope
+    /// answer alike, so ids reveal nothing).
+    #[error("{field}: {message}")]
+    NotFoundAt {
+        /// Path of the input field, e.g. `input.gridId`.
+        field: String,
+        /// What was looked for, e.g. `no such grid`.
+        message: String,
+    },
     /// Input failed validation.
     #[error("{field}: {message}")]
     BadInput {
@@ -55,6 +66,9 @@ pub enum AppError {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
+    /// An idempotency key reused for another operation, target or input.
+    #[error("{0}")]
+    KeyReused(String),
     /// A database failure.
     #[error("database error: {0}")]
     Db(#[from] DbErr),
@@ -83,6 +97,14 @@ impl AppError {
         }
     }
 
+    /// An id in a write input that resolves to nothing the caller may see.
+    pub fn not_found_at(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::NotFoundAt {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     /// A permission refusal.
     pub fn forbidden(message: impl Into<String>) -> Self {
         AppError::Forbidden(message.into())
@@ -93,10 +115,11 @@ impl AppError {
         match self {
             AppError::Unauthenticated(_) => code::UNAUTHENTICATED,
             AppError::Forbidden(_) => code::FORBIDDEN,
-            AppError::NotFound => code::NOT_FOUND,
+            AppError::NotFound | AppError::NotFoundAt { .. } => code::NOT_FOUND,
             AppError::BadInput { .. } => code::BAD_USER_INPUT,
             AppError::Conflict { .. } => code::CONFLICT,
             AppError::RateLimited { .. } => code::RATE_LIMITED,
+            AppError::KeyReused(_) => code::IDEMPOTENCY_KEY_REUSED,
             AppError::Db(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                 code::CONFLICT
             }
@@ -126,11 +149,14 @@ impl From<AppError> for async_graphql::Error {
         async_graphql::Error::new(message).extend_with(|_, ext| {
             ext.set("code", code);
             match &err {
-                AppError::BadInput { field, .. } => ext.set("field", field.as_str()),
+                AppError::BadInput { field, .. } | AppError::NotFoundAt { field, .. } => {
+                    ext.set("field", field.as_str())
+                }
                 AppError::Conflict {
                     field: Some(field), ..
                 } => ext.set("field", field.as_str()),
                 AppError::RateLimited { retry_after_secs } => ext.set("retryAfterSeconds", *retry_after_secs),
+                AppError::KeyReused(_) => ext.set("field", "input.idempotencyKey"),
                 _ => {}
             }
         })

@@ -1,12 +1,13 @@
-//! Live case events: raised after a step of the closed loop commits, heard by every instance
-//! on the same database.
+//! Live case events: part of the committed change to a case, heard by every instance on the
+//! same database. Only the case journal (`service::journal`) raises them.
 //!
-//! On SQLite the bus is in-process only (one broadcast channel). On PostgreSQL `publish`
-//! sends `NOTIFY fengqiao_case_events` with the event as JSON, and a listener task receives
-//! every notification (this instance's own included) and re-broadcasts it locally, so each
-//! subscriber on each instance hears each event once. While the listener is down (it
-//! reconnects with backoff) events raised here are broadcast locally directly, so this
-//! instance's subscribers still hear them.
+//! On SQLite the bus is in-process only (one broadcast channel), fed after the commit. On
+//! PostgreSQL the journal sends `NOTIFY fengqiao_case_events` with the event as JSON inside
+//! the change's own transaction (delivered on commit, dropped on rollback), and a listener
+//! task receives every notification (this instance's own included) and re-broadcasts it
+//! locally, so each subscriber on each instance hears each event once. While the listener is
+//! down (it reconnects with backoff) events raised here are broadcast locally directly, so
+//! this instance's subscribers still hear them.
 
 use std::{
     sync::{
@@ -91,7 +92,6 @@ struct Inner {
 
 /// The PostgreSQL side of the bus.
 struct Remote {
-    db: DatabaseConnection,
     schema: String,
     listening: Arc<AtomicBool>,
     listener: AbortHandle,
@@ -156,7 +156,6 @@ impl EventBus {
             inner: Arc::new(Inner {
                 tx,
                 remote: Some(Remote {
-                    db: db.clone(),
                     schema,
                     listening,
                     listener: task.abort_handle(),
@@ -165,38 +164,46 @@ impl EventBus {
         }
     }
 
-    /// Publishes an event; call it after the transaction that caused it committed.
-    pub async fn publish(&self, ev: CaseEvent) {
+    /// Sends `events` inside the transaction `txn` that makes them true: on PostgreSQL a
+    /// `NOTIFY` per event, which PostgreSQL delivers when (and only when) `txn` commits, so a
+    /// subscriber never hears of a rolled-back change and never misses a committed one. On
+    /// SQLite nothing happens here; [`EventBus::committed`] delivers after the commit.
+    pub async fn notify_in<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        events: &[CaseEvent],
+    ) -> Result<(), sea_orm::DbErr> {
         let Some(remote) = &self.inner.remote else {
-            self.local_send(ev);
-            return;
+            return Ok(());
         };
-        let envelope = Envelope {
-            schema: remote.schema.clone(),
-            event: ev.clone(),
-        };
-        let json = match serde_json::to_string(&envelope) {
-            Ok(j) => j,
-            Err(e) => {
-                tracing::error!(error = %e, "could not encode a case event");
-                return;
-            }
-        };
-        let sent = remote
-            .db
-            .execute_raw(Statement::from_sql_and_values(
+        for ev in events {
+            let json = serde_json::to_string(&Envelope {
+                schema: remote.schema.clone(),
+                event: ev.clone(),
+            })
+            .map_err(|e| sea_orm::DbErr::Custom(format!("case event encoding: {e}")))?;
+            txn.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "SELECT pg_notify($1, $2)",
                 [CHANNEL.into(), json.into()],
             ))
-            .await;
-        if let Err(e) = &sent {
-            tracing::warn!(error = %e, case_id = %ev.case_id, "NOTIFY failed; only this instance hears the event");
+            .await?;
         }
-        // The listener brings the notification back; when it cannot, deliver here directly
-        // (subscribers drop a version they have already seen).
-        if sent.is_err() || !remote.listening.load(Ordering::SeqCst) {
-            self.local_send(ev);
+        Ok(())
+    }
+
+    /// Delivers `events` of a transaction that has just committed to this instance's
+    /// subscribers when they will not hear them through PostgreSQL: always on SQLite, and on
+    /// PostgreSQL while the listener is down (subscribers drop an event id already seen).
+    pub fn committed(&self, events: Vec<CaseEvent>) {
+        let direct = match &self.inner.remote {
+            None => true,
+            Some(r) => !r.listening.load(Ordering::SeqCst),
+        };
+        if direct {
+            for ev in events {
+                self.local_send(ev);
+            }
         }
     }
 
@@ -342,7 +349,7 @@ mod tests {
         let bus = EventBus::local();
         let (mut a, mut b) = (bus.subscribe(), bus.subscribe());
         let ev = event(2);
-        bus.publish(ev.clone()).await;
+        bus.committed(vec![ev.clone()]);
         assert_eq!(a.recv().await.ok(), Some(ev.clone()));
         assert_eq!(b.recv().await.ok(), Some(ev));
     }

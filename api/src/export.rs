@@ -129,11 +129,7 @@ async fn audit(
     rid: &str,
     operation: &str,
 ) -> Result<(), Response> {
-    let info = RequestInfo {
-        request_id: rid.to_owned(),
-        client_id: None,
-        ip: addr.ip(),
-    };
+    let info = RequestInfo::new(rid.to_owned(), None, addr.ip());
     let entry = Entry {
         operation,
         action: Action::Export,

@@ -2036,6 +2036,7 @@ impl Gen {
                 secret: Set(hex::encode(secret)),
                 status_map: Set("{}".to_owned()),
                 subscription: Set(sub),
+                authority: Set(crate::service::platform::DEFAULT_AUTHORITY.to_owned()),
                 created_at: Set(t0),
                 updated_at: Set(t0),
             });

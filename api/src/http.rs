@@ -236,11 +236,7 @@ async fn admit(
         }
         _ => {}
     }
-    let info = RequestInfo {
-        request_id: request_id.to_owned(),
-        client_id: client.id(),
-        ip: addr.ip(),
-    };
+    let info = RequestInfo::new(request_id.to_owned(), client.id(), addr.ip());
     Ok(Caller { actor, client, info })
 }
 
@@ -933,11 +929,7 @@ mod ws {
         {
             return app_error_response(&AppError::RateLimited { retry_after_secs }, &rid);
         }
-        let info = RequestInfo {
-            request_id: rid,
-            client_id: client.id(),
-            ip,
-        };
+        let info = RequestInfo::new(rid, client.id(), ip);
         // Messages of this protocol are small: small buffers (the defaults of 128 KiB each
         // way made 1,000 idle subscribers cost 240 MiB), and no message larger than a
         // request body may be.

@@ -60,7 +60,7 @@ pub const TOKEN_VAR: &str = "FENGQIAO_METRICS_TOKEN";
 pub const MIN_TOKEN_LEN: usize = 16;
 
 /// Outcome labels: `ok` and the stable error codes; anything else is `OTHER`.
-const OUTCOMES: [&str; 10] = [
+const OUTCOMES: [&str; 11] = [
     "ok",
     code::UNAUTHENTICATED,
     code::FORBIDDEN,
@@ -68,6 +68,7 @@ const OUTCOMES: [&str; 10] = [
     code::BAD_USER_INPUT,
     code::CONFLICT,
     code::RATE_LIMITED,
+    code::IDEMPOTENCY_KEY_REUSED,
     code::INTERNAL,
     "PERSISTED_QUERY_NOT_FOUND",
     "OTHER",

@@ -199,6 +199,9 @@ struct FormValues {
     phone: String,
     latitude: String,
     longitude: String,
+    /// The form's retry key: made when the form is first shown and kept when it is shown
+    /// again, so a second press of "submit" (or a browser's resend) files the report once.
+    key: String,
 }
 
 fn code_header(c: &PublicCode) -> String {
@@ -244,6 +247,7 @@ placeholder=\"发生了什么？在哪里？例如：路灯杆倾斜，随时可
 <span id=\"loc-status\">{loc_status}</span></div>\n\
 <input type=\"hidden\" id=\"latitude\" name=\"latitude\" value=\"{latitude}\">\n\
 <input type=\"hidden\" id=\"longitude\" name=\"longitude\" value=\"{longitude}\">\n\
+<input type=\"hidden\" id=\"key\" name=\"key\" value=\"{key}\">\n\
 <button type=\"submit\" class=\"primary\" id=\"submit\">提交</button>\n\
 </form>\n\
 <p class=\"note\">无需注册。提交后您会得到一个查询码，请妥善保存，凭它查看处理进度。\
@@ -255,6 +259,11 @@ placeholder=\"发生了什么？在哪里？例如：路灯杆倾斜，随时可
         phone = esc(&v.phone),
         latitude = esc(&v.latitude),
         longitude = esc(&v.longitude),
+        key = if v.key.is_empty() {
+            Uuid::new_v4().to_string()
+        } else {
+            esc(&v.key)
+        },
         loc_status = if v.latitude.is_empty() {
             ""
         } else {
@@ -380,6 +389,7 @@ async fn read_form(mut mp: Multipart) -> Result<Received, ReadError> {
             "phone" => &mut r.values.phone,
             "latitude" => &mut r.values.latitude,
             "longitude" => &mut r.values.longitude,
+            "key" => &mut r.values.key,
             _ => {
                 while field.chunk().await?.is_some() {}
                 continue;
@@ -437,11 +447,7 @@ async fn submit(
         StatusCode::INTERNAL_SERVER_ERROR => ("ERROR", Some(crate::error::code::INTERNAL)),
         _ => ("ERROR", Some(crate::error::code::BAD_USER_INPUT)),
     };
-    let info = RequestInfo {
-        request_id: rid.clone(),
-        client_id: None,
-        ip: addr.ip(),
-    };
+    let info = RequestInfo::new(rid.clone(), None, addr.ip());
     let entry = Entry {
         operation: "publicReportPage",
         action: Action::Mutation,
@@ -524,16 +530,14 @@ async fn take_report(
         photo: received.photo,
         latitude,
         longitude,
+        // A key that is not one the form made (too short, say) is ignored, not refused.
+        idempotency_key: Some(v.key.trim().to_owned()).filter(|k| (22..=100).contains(&k.len())),
     };
-    match svc::submit_public_report(&app.db, Some(&app.config.attachments_dir), code, input).await {
-        Ok(s) => {
-            let ev = crate::events::CaseEvent::new(entity::enums::TimelineKind::Reported, &s.case);
-            app.events.publish(ev).await;
-            (
-                submitted_page(&c, &s.case.tracking_number, &s.token),
-                Some(s.case.id),
-            )
-        }
+    match svc::submit_public_report(&app.store, Some(&app.config.attachments_dir), code, input).await {
+        Ok(s) => (
+            submitted_page(&c, &s.case.tracking_number, &s.token),
+            Some(s.case.id),
+        ),
         Err(AppError::BadInput { field, .. }) => refuse(StatusCode::BAD_REQUEST, &v, field_message(&field)),
         Err(AppError::NotFound) => (not_found_code(), None),
         Err(e) => (internal_error(rid, "public report", &e), None),

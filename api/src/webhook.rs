@@ -87,13 +87,13 @@ async fn receive(
         }
     };
     let actor = sync::platform_actor(&platform);
-    let info = RequestInfo {
-        request_id: request_id.clone(),
-        client_id: Some(format!("webhook:{}", platform.code)),
-        ip: addr.ip(),
-    };
+    let info = RequestInfo::new(
+        request_id.clone(),
+        Some(format!("webhook:{}", platform.code)),
+        addr.ip(),
+    );
     let outcome = match sync::Batch::from_json(&body) {
-        Ok(batch) => sync::apply(&app.db, &platform, batch, cfg.max_batch_records).await,
+        Ok(batch) => sync::apply(&app.store, &platform, batch, cfg.max_batch_records).await,
         Err(e) => Err(e),
     };
     let entry = |outcome: &'static str, error_code: Option<&'static str>| Entry {

@@ -426,12 +426,13 @@ async fn run_all(opts: &Opts, url: &str, base: &str, pid: u32, bare: Option<&str
         issuer: DEV_ISSUER.into(),
         audience: DEV_AUDIENCE.into(),
         leeway_secs: 30,
+        max_lifetime_secs: fengqiao_api::auth::jwks::DEFAULT_MAX_LIFETIME_SECS,
     });
-    // A commander without grid claims: the whole jurisdiction, the widest scope.
+    // A district-wide commander: the whole jurisdiction, the widest scope.
     let token = keys.mint(
         "bench-commander",
         Role::Commander,
-        Scope::default(),
+        Scope::district(),
         Duration::from_secs(6 * 3600),
     )?;
     let raw = fengqiao_api::db::connect(url, opts.pool).await?;

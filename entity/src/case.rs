@@ -3,7 +3,7 @@
 use crate::enums::{CaseCategory, CaseKind, CaseSource, CaseStatus, ReporterRole, RiskColour, Severity};
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "cases")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -425,6 +425,9 @@ pub enum TimelineKind {
     /// The case was synchronised with an external platform.
     #[sea_orm(string_value = "SYNCED")]
     Synced,
+    /// A volunteer moved a task on the case (accepted, declined, checked in or out).
+    #[sea_orm(string_value = "VOLUNTEER_TASK")]
+    VolunteerTask,
 }
 
 /// Status of a unit assignment on a case.

@@ -16,6 +16,8 @@ pub struct Model {
     pub secret: String,
     pub status_map: String,
     pub subscription: PlatformSubscription,
+    /// What the platform may write (JSON; see the service's platform authority).
+    pub authority: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -7,6 +7,10 @@ mod m20261123_000002_security;
 mod m20261123_000003_workflow;
 mod m20261123_000004_integration;
 mod m20261206_000005_statistics;
+mod m20261207_000006_write_door;
+
+/// What a platform may write by default (cases of every kind, no master data), as stored.
+pub const PLATFORM_CASES_ONLY: &str = m20261207_000006_write_door::CASES_ONLY;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -20,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_workflow::Migration),
             Box::new(m20261123_000004_integration::Migration),
             Box::new(m20261206_000005_statistics::Migration),
+            Box::new(m20261207_000006_write_door::Migration),
         ]
     }
 }

@@ -83,6 +83,9 @@ pub struct ClaimNames {
     pub platform: String,
     /// The caller's own record (a UUID string).
     pub person: String,
+    /// District-wide reach of a commander or admin: the value `"all"`. Without it (and
+    /// without grids) a commander or admin reaches nothing.
+    pub jurisdiction: String,
 }
 
 impl Default for ClaimNames {
@@ -96,6 +99,7 @@ impl Default for ClaimNames {
             team: "team".into(),
             platform: "platform".into(),
             person: "person".into(),
+            jurisdiction: "jurisdiction".into(),
         }
     }
 }
@@ -106,6 +110,13 @@ fn default_leeway_secs() -> u64 {
 
 fn default_jwks_ttl_secs() -> u64 {
     300
+}
+
+/// The longest token lifetime accepted unless an issuer says otherwise: 24 hours.
+pub const DEFAULT_MAX_LIFETIME_SECS: u64 = 24 * 3600;
+
+fn default_max_lifetime_secs() -> u64 {
+    DEFAULT_MAX_LIFETIME_SECS
 }
 
 /// One trusted issuer.
@@ -133,6 +144,10 @@ pub struct IssuerConfig {
     /// How long fetched JWKS stay fresh, in seconds.
     #[serde(default = "default_jwks_ttl_secs")]
     pub jwks_ttl_secs: u64,
+    /// Longest lifetime a token may have, in seconds (`exp` − `iat`, and `exp` − now):
+    /// longer-lived tokens, and tokens issued in the future, are refused.
+    #[serde(default = "default_max_lifetime_secs")]
+    pub max_lifetime_secs: u64,
 }
 
 /// Why a token was rejected; the text is part of the client-visible message.
@@ -150,6 +165,8 @@ enum Reject {
     MissingClaim,
     UnknownRole,
     BadScope,
+    LifetimeTooLong,
+    IssuedInFuture,
 }
 
 impl Reject {
@@ -167,6 +184,8 @@ impl Reject {
             Reject::MissingClaim => "missing required claim",
             Reject::UnknownRole => "unknown role",
             Reject::BadScope => "bad scope claim",
+            Reject::LifetimeTooLong => "lifetime too long",
+            Reject::IssuedInFuture => "issued in the future",
         }
     }
 
@@ -472,6 +491,8 @@ enum IssuerKeys {
 
 struct Issuer {
     name: String,
+    leeway_secs: u64,
+    max_lifetime_secs: u64,
     /// One validation per allowed algorithm; also the allow-list.
     validations: Vec<(Algorithm, Validation)>,
     claims: ClaimNames,
@@ -528,6 +549,7 @@ impl Issuer {
             &names.team,
             &names.platform,
             &names.person,
+            &names.jurisdiction,
         ];
         if claim_names.iter().any(|n| n.trim().is_empty()) {
             return Err(err("claim names must not be empty".into()));
@@ -612,13 +634,57 @@ impl Issuer {
             validations.push((alg, v));
         }
 
+        if cfg.max_lifetime_secs == 0 {
+            return Err(err("maxLifetimeSecs must be at least 1".into()));
+        }
         Ok(Issuer {
             name,
+            leeway_secs: cfg.leeway_secs,
+            max_lifetime_secs: cfg.max_lifetime_secs,
             validations,
             claims: cfg.claims,
             role_map,
             keys,
         })
+    }
+
+    /// `iat` not in the future and the lifetime within the issuer's maximum (`exp` is
+    /// already checked to be present and not past).
+    fn lifetime(&self, claims: &Map<String, Value>) -> Result<(), Rejection> {
+        let now = chrono::Utc::now().timestamp();
+        let leeway = i64::try_from(self.leeway_secs).unwrap_or(i64::MAX / 4);
+        let max = i64::try_from(self.max_lifetime_secs).unwrap_or(i64::MAX / 4);
+        let exp = claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| reject(Reject::Malformed, "exp is not an integer"))?;
+        if exp.saturating_sub(now) > max.saturating_add(leeway) {
+            return Err(reject(
+                Reject::LifetimeTooLong,
+                format!("exp is more than {max} s away"),
+            ));
+        }
+        match claims.get("iat") {
+            None | Some(Value::Null) => Ok(()),
+            Some(v) => {
+                let iat = v
+                    .as_i64()
+                    .ok_or_else(|| reject(Reject::Malformed, "iat is not an integer"))?;
+                if iat > now.saturating_add(leeway) {
+                    return Err(reject(
+                        Reject::IssuedInFuture,
+                        format!("iat is {} s ahead", iat - now),
+                    ));
+                }
+                if exp.saturating_sub(iat) > max {
+                    return Err(reject(
+                        Reject::LifetimeTooLong,
+                        format!("exp - iat is more than {max} s"),
+                    ));
+                }
+                Ok(())
+            }
+        }
     }
 
     fn role(&self, claims: &Map<String, Value>) -> Result<Role, Rejection> {
@@ -665,7 +731,18 @@ impl Issuer {
                 ))
             }
         };
+        let jurisdiction = match claims.get(&names.jurisdiction) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s == "all" => Some(super::Jurisdiction::All),
+            Some(_) => {
+                return Err(reject(
+                    Reject::BadScope,
+                    format!("{:?} must be \"all\" when present", names.jurisdiction),
+                ))
+            }
+        };
         Ok(Scope {
+            jurisdiction,
             grids,
             unit: one(&names.unit)?,
             enterprise: one(&names.enterprise)?,
@@ -682,12 +759,67 @@ fn unverified_issuer(payload_b64: &str) -> Result<String, Rejection> {
     let bytes = URL_SAFE_NO_PAD
         .decode(payload_b64)
         .map_err(|e| reject(Reject::Malformed, format!("payload is not base64url: {e}")))?;
+    // A key given twice (`"role"` twice, say) would resolve to one of them silently: refuse.
+    serde_json::from_slice::<NoDuplicateKeys>(&bytes)
+        .map_err(|e| reject(Reject::Malformed, format!("payload: {e}")))?;
     let payload: Map<String, Value> = serde_json::from_slice(&bytes)
         .map_err(|e| reject(Reject::Malformed, format!("payload is not a JSON object: {e}")))?;
     match payload.get("iss") {
         Some(Value::String(iss)) => Ok(iss.clone()),
         None | Some(Value::Null) => Err(reject(Reject::MissingClaim, "no iss claim")),
         Some(_) => Err(reject(Reject::UnknownIssuer, "iss is not a string")),
+    }
+}
+
+/// Any JSON value in which no object names a key twice (deserializing fails otherwise).
+struct NoDuplicateKeys;
+
+impl<'de> Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeysVisitor)
+    }
+}
+
+struct NoDuplicateKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value without duplicate keys")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("duplicate key {key:?}")));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(NoDuplicateKeys)
     }
 }
 
@@ -786,8 +918,15 @@ impl Verifier {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             _ => return Err(reject(Reject::MissingClaim, "sub is empty or not a string")),
         };
+        issuer.lifetime(&claims)?;
         let role = issuer.role(&claims)?;
         let scope = issuer.scope(&claims)?;
+        if scope.jurisdiction.is_some() && !matches!(role, Role::Commander | Role::Admin) {
+            return Err(reject(
+                Reject::BadScope,
+                "only commanders and admins may carry the jurisdiction claim",
+            ));
+        }
         Ok((role, subject, scope))
     }
 
@@ -925,6 +1064,7 @@ mod tests {
             role_map: HashMap::new(),
             leeway_secs: 5,
             jwks_ttl_secs: 300,
+            max_lifetime_secs: DEFAULT_MAX_LIFETIME_SECS,
         }
     }
 

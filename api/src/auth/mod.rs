@@ -75,9 +75,23 @@ impl Role {
     ];
 }
 
+/// A reach beyond named grids, carried only by an explicit claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Jurisdiction {
+    /// The whole deployment (the district): the claim `"jurisdiction": "all"`.
+    All,
+}
+
 /// What part of the data an actor may reach, as carried in the token.
+///
+/// Scope fails closed: a commander or admin reaches the whole district only with the explicit
+/// `jurisdiction: "all"` claim; without it and without `grids` they reach nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scope {
+    /// District-wide reach (commanders and admins only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<Jurisdiction>,
     /// Grid roots (their subtrees are in scope). For community police: police grids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grids: Vec<Uuid>,
@@ -99,6 +113,16 @@ pub struct Scope {
     /// The caller's own record: a person, volunteer or mediator id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<Uuid>,
+}
+
+impl Scope {
+    /// The scope of a commander or admin over the whole district.
+    pub fn district() -> Self {
+        Scope {
+            jurisdiction: Some(Jurisdiction::All),
+            ..Scope::default()
+        }
+    }
 }
 
 /// JWT claims accepted by the service.
@@ -153,7 +177,7 @@ impl Actor {
 
     /// A system actor that sees everything (CLI, demo loader).
     pub fn system() -> Arc<Self> {
-        Arc::new(Actor::new(Role::Admin, Some("system".into()), Scope::default()))
+        Arc::new(Actor::new(Role::Admin, Some("system".into()), Scope::district()))
     }
 
     /// True for a caller without a token.
@@ -161,9 +185,10 @@ impl Actor {
         self.role == Role::Anonymous
     }
 
-    /// Commander and admin see the whole jurisdiction.
+    /// A commander or admin whose token carries the explicit district-wide claim.
     pub fn sees_jurisdiction(&self) -> bool {
         matches!(self.role, Role::Commander | Role::Admin)
+            && self.scope.jurisdiction == Some(Jurisdiction::All)
     }
 
     /// The cached materialised paths of the grid subtrees in scope, resolved once per request.

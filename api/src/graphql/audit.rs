@@ -181,11 +181,7 @@ pub async fn export_csv(
         }
         Err(r) => return r,
     };
-    let info = RequestInfo {
-        request_id: rid.clone(),
-        client_id: None,
-        ip: addr.ip(),
-    };
+    let info = RequestInfo::new(rid.clone(), None, addr.ip());
     let entry = Entry {
         operation: "exportAuditLog",
         action: Action::Export,

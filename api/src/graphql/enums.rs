@@ -399,6 +399,10 @@ pub enum TimelineKind {
     /// The case was synchronised with an external platform.
     #[graphql(name = "SYNCED")]
     Synced,
+    /// A volunteer moved a task on the case: accepted, declined, checked in or checked out
+    /// (the note says which). Not shown on the public tracking page.
+    #[graphql(name = "VOLUNTEER_TASK")]
+    VolunteerTask,
 }
 
 /// Status of a unit assignment on a case.

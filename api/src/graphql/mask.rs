@@ -51,15 +51,60 @@ pub fn resident_id(v: &str) -> String {
     )
 }
 
-/// Keeps the first 6 characters of an address (district and street), masks the rest.
+/// Administrative units an address may show, from province down to village or community.
+/// Anything finer (road, compound, building, unit, room, house number) is never shown.
+const ADMIN_SUFFIXES: [&str; 14] = [
+    "自治区",
+    "街道",
+    "社区",
+    "苏木",
+    "省",
+    "市",
+    "州",
+    "盟",
+    "区",
+    "县",
+    "旗",
+    "镇",
+    "乡",
+    "村",
+];
+
+/// The masked form of an address: the administrative part (province, city, district, county,
+/// street or town, village or community) and `****` for the rest. The rule:
+///
+/// 1. Take the longest beginning of the address that ends with an administrative unit
+///    (省 自治区 市 州 盟 区 县 旗 街道 镇 乡 苏木 村 社区) and holds no digit of any script.
+/// 2. It must leave something to hide: an address that is only administrative units keeps
+///    one unit less.
+/// 3. Show that beginning followed by `****`; when there is none, show `****` alone.
+///
+/// So no house, building, unit or room number and no road, compound or place name is ever
+/// shown, and a short address never comes back in clear:
+///
+/// | stored | masked |
+/// |---|---|
+/// | 浙江省杭州市拱墅区武林街道体育场路1号 | 浙江省杭州市拱墅区武林街道**** |
+/// | 浙江省杭州市西湖区文三路90号 | 浙江省杭州市西湖区**** |
+/// | 拱墅区3幢2单元301室 | 拱墅区**** |
+/// | 文三路90号 | **** |
+/// | 杭州市西湖区 | 杭州市**** |
+/// | 长庆街道 | **** |
 pub fn address(v: &str) -> String {
-    let chars: Vec<char> = v.chars().collect();
-    let keep = chars.len().min(6);
-    format!(
-        "{}{}",
-        chars[..keep].iter().collect::<String>(),
-        if chars.len() > keep { "****" } else { "" }
-    )
+    let v = v.trim();
+    let mut best = 0;
+    let mut seen = String::new();
+    for (i, c) in v.char_indices() {
+        if c.is_numeric() {
+            break;
+        }
+        seen.push(c);
+        let end = i + c.len_utf8();
+        if end < v.len() && ADMIN_SUFFIXES.iter().any(|s| seen.ends_with(s)) {
+            best = end;
+        }
+    }
+    format!("{}****", &v[..best])
 }
 
 #[cfg(test)]
@@ -75,6 +120,18 @@ mod tests {
         assert_eq!(phone("0571-87654321"), "0571-******21");
         assert_eq!(phone("110"), "110");
         assert_eq!(resident_id("330106199001011234"), "330106********1234");
-        assert_eq!(address("浙江省杭州市拱墅区武林街道"), "浙江省杭州市****");
+        assert_eq!(address("浙江省杭州市拱墅区武林街道"), "浙江省杭州市拱墅区****");
+        assert_eq!(
+            address("浙江省杭州市拱墅区武林街道体育场路1号"),
+            "浙江省杭州市拱墅区武林街道****"
+        );
+        assert_eq!(address("浙江省杭州市西湖区文三路90号"), "浙江省杭州市西湖区****");
+        assert_eq!(address("拱墅区3幢2单元301室"), "拱墅区****");
+        assert_eq!(address("文三路90号"), "****");
+        assert_eq!(address("杭州市西湖区"), "杭州市****");
+        assert_eq!(address("长庆街道"), "****");
+        assert_eq!(address("某某市１２号"), "某某市****");
+        assert_eq!(address("Flat 3, 12 Nathan Road"), "****");
+        assert_eq!(address(""), "****");
     }
 }

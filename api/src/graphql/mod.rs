@@ -89,10 +89,14 @@ pub struct SchemaData {
     pub limits: PageLimits,
     /// Registered clients (refreshed after changes).
     pub clients: std::sync::Arc<crate::service::client::ClientRegistry>,
-    /// Live case events (published after commits, heard by subscriptions).
+    /// Live case events (sent by the case journal with its commits, heard by subscriptions).
     pub events: crate::events::EventBus,
+    /// Where case changes go (the case journal).
+    pub store: crate::service::journal::Store,
     /// Most records in one `syncRecords` batch.
     pub max_sync_records: usize,
+    /// How many personal values an actor may reveal.
+    pub reveal_budget: crate::service::personal::RevealBudget,
 }
 
 /// Builds the schema (also used by `export-schema`, with no live database needed).
@@ -131,6 +135,14 @@ pub fn db<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DatabaseConnection
         .data::<SchemaData>()
         .map_err(|_| AppError::Internal("schema data missing".into()))?
         .db)
+}
+
+/// The case journal's store from the schema data (every mutation that changes a case).
+pub fn store<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a crate::service::journal::Store> {
+    Ok(&ctx
+        .data::<SchemaData>()
+        .map_err(|_| AppError::Internal("schema data missing".into()))?
+        .store)
 }
 
 /// Page limits from the schema data.

@@ -78,7 +78,7 @@ impl PersonalField {
         Ok(personal::may_reveal(actor(ctx)?, &self.target))
     }
 
-    /// The whole value. Needs a stated reason (2–200 characters), is allowed only to roles whose work needs it, and writes an audit record whether allowed or not.
+    /// The whole value. Needs a stated reason (2–200 characters), is allowed only to roles whose work needs it, and writes an audit record whether allowed or not. At most 5 reveals per request and 100 per hour per account (configurable); more are RATE_LIMITED.
     async fn reveal(
         &self,
         ctx: &Context<'_>,
@@ -87,7 +87,11 @@ impl PersonalField {
         let req = ctx
             .data::<RequestInfo>()
             .map_err(|_| AppError::Internal("request info missing".into()))?;
-        personal::reveal(db(ctx)?, actor(ctx)?, req, &self.target, &reason).await?;
+        let budget = ctx
+            .data::<super::SchemaData>()
+            .map(|d| d.reveal_budget)
+            .map_err(|_| AppError::Internal("schema data missing".into()))?;
+        personal::reveal(db(ctx)?, actor(ctx)?, req, budget, &self.target, &reason).await?;
         Ok(self.value.clone())
     }
 }

@@ -74,6 +74,11 @@ impl Platform {
     async fn secret_hint(&self) -> String {
         svc::secret_hint(&self.0)
     }
+    /// What it may write through its webhook or syncRecords; a record outside it is refused
+    /// alone with FORBIDDEN. A new platform may write cases of every kind and no master data.
+    async fn authority(&self) -> async_graphql::Result<PlatformAuthority> {
+        Ok(svc::authority(&self.0)?.into())
+    }
     /// Registered at.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -81,6 +86,89 @@ impl Platform {
     /// Last changed at.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+}
+
+/// Whether a platform may create or update one kind of master data.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::service::platform::Grant")]
+pub enum MasterDataGrant {
+    /// Neither: such records in its batches are refused with FORBIDDEN (the default).
+    #[graphql(name = "NONE")]
+    None,
+    /// New records only; a record matching an existing one (same credit code or resident ID) is refused.
+    #[graphql(name = "CREATE")]
+    Create,
+    /// Existing records only (matched by credit code or resident ID); new ones are refused.
+    #[graphql(name = "UPDATE")]
+    Update,
+    /// New and existing records.
+    #[graphql(name = "CREATE_AND_UPDATE")]
+    CreateAndUpdate,
+}
+
+/// An enterprise field a platform may change on an enterprise that exists already.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::service::platform::EnterpriseField")]
+pub enum EnterpriseField {
+    /// Registered name.
+    #[graphql(name = "NAME")]
+    Name,
+    /// Industry.
+    #[graphql(name = "INDUSTRY")]
+    Industry,
+    /// The above-designated-size flag (规上企业).
+    #[graphql(name = "ABOVE_DESIGNATED_SIZE")]
+    AboveDesignatedSize,
+    /// The hazardous-chemicals flag.
+    #[graphql(name = "HAZARDOUS_CHEMICALS")]
+    HazardousChemicals,
+    /// Address.
+    #[graphql(name = "ADDRESS")]
+    Address,
+    /// Grid (by grid code in the record).
+    #[graphql(name = "GRID")]
+    Grid,
+}
+
+/// What a platform may write through its webhook or syncRecords.
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(input_name = "PlatformAuthorityInput")]
+pub struct PlatformAuthority {
+    /// Case kinds it may create and update; null: every kind. An empty list is refused.
+    pub case_kinds: Option<Vec<CaseKind>>,
+    /// Whether it may create or update enterprises.
+    pub enterprises: MasterDataGrant,
+    /// Fields it may change on an existing enterprise; null: every field. A record that would
+    /// change another field is refused with FORBIDDEN.
+    pub enterprise_fields: Option<Vec<EnterpriseField>>,
+    /// Whether it may create or update volunteers.
+    pub volunteers: MasterDataGrant,
+}
+
+impl From<svc::Authority> for PlatformAuthority {
+    fn from(a: svc::Authority) -> Self {
+        PlatformAuthority {
+            case_kinds: a.case_kinds.map(|k| k.into_iter().map(Into::into).collect()),
+            enterprises: a.enterprises.into(),
+            enterprise_fields: a
+                .enterprise_fields
+                .map(|f| f.into_iter().map(Into::into).collect()),
+            volunteers: a.volunteers.into(),
+        }
+    }
+}
+
+impl From<PlatformAuthority> for svc::Authority {
+    fn from(a: PlatformAuthority) -> Self {
+        svc::Authority {
+            case_kinds: a.case_kinds.map(|k| k.into_iter().map(Into::into).collect()),
+            enterprises: a.enterprises.into(),
+            enterprise_fields: a
+                .enterprise_fields
+                .map(|f| f.into_iter().map(Into::into).collect()),
+            volunteers: a.volunteers.into(),
+        }
     }
 }
 
@@ -345,6 +433,8 @@ pub struct RegisterPlatformInput {
     pub status_map: Option<Vec<StatusTerm>>,
     /// Enabled (default true).
     pub enabled: Option<bool>,
+    /// What it may write; absent: cases of every kind and no master data.
+    pub authority: Option<PlatformAuthority>,
 }
 
 /// Result of registerPlatform and rotatePlatformSecret.
@@ -373,6 +463,8 @@ pub struct UpdatePlatformInput {
     pub status_map: Option<Vec<StatusTerm>>,
     /// Enabled.
     pub enabled: Option<bool>,
+    /// What it may write, replacing the whole old authority.
+    pub authority: Option<PlatformAuthority>,
 }
 
 /// Result of updatePlatform.
@@ -714,6 +806,7 @@ impl PlatformMutation {
                 .unwrap_or(entity::enums::PlatformSubscription::OwnCases),
             status_map: terms(input.status_map.unwrap_or_default()),
             enabled: input.enabled.unwrap_or(true),
+            authority: input.authority.map(Into::into),
         };
         let (m, secret) = svc::create(db(ctx)?, actor(ctx)?, new).await?;
         Ok(PlatformSecretPayload {
@@ -746,6 +839,7 @@ impl PlatformMutation {
             subscription: input.subscription.map(Into::into),
             status_map: input.status_map.map(terms),
             enabled: input.enabled,
+            authority: input.authority.map(Into::into),
         };
         let m = svc::update(db(ctx)?, actor(ctx)?, pid, change).await?;
         Ok(UpdatePlatformPayload {
@@ -798,7 +892,7 @@ impl PlatformMutation {
             .data::<super::SchemaData>()
             .map(|s| s.max_sync_records)
             .unwrap_or(500);
-        let report = sync::apply(d, &p, input.into_batch(), max).await?;
+        let report = sync::apply(super::store(ctx)?, &p, input.into_batch(), max).await?;
         Ok(report.into())
     }
 

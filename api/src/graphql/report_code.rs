@@ -302,6 +302,10 @@ pub struct SubmitPublicReportInput {
     pub latitude: Option<f64>,
     /// Longitude (WGS 84, −180 to 180).
     pub longitude: Option<f64>,
+    /// A random key of at least 22 characters (a UUID), made once per report, that makes the
+    /// submission safe to retry: a retry with the same key and content answers the same
+    /// tracking number and token instead of filing the report twice. Kept for 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `submitPublicReport`.
@@ -311,8 +315,8 @@ pub struct SubmitPublicReportPayload {
     pub tracking_number: String,
     /// Status of the new case (REPORTED).
     pub status: CaseStatus,
-    /// The token for `trackReport` and `/t/{token}`. Shown only now: the service keeps only
-    /// its hash.
+    /// The token for `trackReport` and `/t/{token}`. Shown only now (and to a retry with the
+    /// same idempotency key): the service keeps only its hash.
     pub tracking_token: String,
 }
 
@@ -361,7 +365,7 @@ impl ReportCodeMutation {
         #[graphql(desc = "The input object.")] input: SubmitPublicReportInput,
     ) -> async_graphql::Result<SubmitPublicReportPayload> {
         let s = svc::submit_public_report(
-            db(ctx)?,
+            super::store(ctx)?,
             None,
             &input.code,
             PublicSubmission {
@@ -371,13 +375,10 @@ impl ReportCodeMutation {
                 photo: None,
                 latitude: input.latitude,
                 longitude: input.longitude,
+                idempotency_key: input.idempotency_key,
             },
         )
         .await?;
-        if let Ok(d) = ctx.data::<super::SchemaData>() {
-            let ev = crate::events::CaseEvent::new(entity::enums::TimelineKind::Reported, &s.case);
-            d.events.publish(ev).await;
-        }
         Ok(SubmitPublicReportPayload {
             tracking_number: s.case.tracking_number,
             status: s.case.status.into(),

@@ -326,14 +326,16 @@ impl VolunteerStatisticsGroup {
             .await?
             .map(VolunteerTeam))
     }
-    /// Volunteer id when grouped by VOLUNTEER (null: tasks given to a whole team).
+    /// Volunteer id when grouped by VOLUNTEER. Null for the group of tasks given to a whole
+    /// team together with the tasks of volunteers the caller may not read (their ids and
+    /// figures are never shown one by one).
     async fn volunteer_id(&self) -> Option<ID> {
         (self.by == VolunteerGrouping::Volunteer)
             .then_some(self.key)
             .flatten()
             .map(id)
     }
-    /// The volunteer when grouped by VOLUNTEER (null also when outside the caller's scope).
+    /// The volunteer when grouped by VOLUNTEER (null for the group described at `volunteerId`).
     async fn volunteer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Volunteer>> {
         let k = (self.by == VolunteerGrouping::Volunteer)
             .then_some(self.key)

@@ -4,7 +4,7 @@
 //! `case` is read through that scope, so a subscriber hears only about cases it may see and
 //! personal fields stay masked as in any query.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashSet, sync::Arc};
 
 use async_graphql::{Context, SimpleObject, Subscription, ID};
 use chrono::{DateTime, Utc};
@@ -21,8 +21,8 @@ use crate::{
     service,
 };
 
-/// Versions remembered per subscription to drop repeats (an idempotent retry, a notification
-/// that arrived both directly and through the database); cleared when it grows past this.
+/// Event ids remembered per subscription to drop repeats (a notification that arrived both
+/// directly and through the database); cleared when it grows past this.
 const SEEN_MAX: usize = 4096;
 
 /// Something that happened to a case you may see.
@@ -82,7 +82,7 @@ impl SubscriptionRoot {
             db,
             actor,
             only,
-            seen: HashMap::new(),
+            seen: HashSet::new(),
         }))
     }
 }
@@ -102,10 +102,10 @@ struct Watch {
     db: DatabaseConnection,
     actor: Arc<Actor>,
     only: Option<Uuid>,
-    seen: HashMap<Uuid, i32>,
+    seen: HashSet<Uuid>,
 }
 
-/// The events of `w`'s receiver that its actor may see, each version once.
+/// The events of `w`'s receiver that its actor may see, each once.
 fn events_in_scope(w: Watch) -> impl Stream<Item = CaseEventObject> {
     stream::unfold(w, |mut w| async move {
         loop {
@@ -120,7 +120,7 @@ fn events_in_scope(w: Watch) -> impl Stream<Item = CaseEventObject> {
             if w.only.is_some_and(|c| c != ev.case_id) {
                 continue;
             }
-            if w.seen.get(&ev.case_id).is_some_and(|v| *v >= ev.version) {
+            if w.seen.contains(&ev.id) {
                 continue;
             }
             let m = match service::get::<entity::case::Entity, _>(&w.db, &w.actor, ev.case_id).await {
@@ -134,7 +134,7 @@ fn events_in_scope(w: Watch) -> impl Stream<Item = CaseEventObject> {
             if w.seen.len() >= SEEN_MAX {
                 w.seen.clear();
             }
-            w.seen.insert(ev.case_id, ev.version);
+            w.seen.insert(ev.id);
             let out = CaseEventObject {
                 id: id(ev.id),
                 case_id: id(ev.case_id),

@@ -7,28 +7,26 @@ use entity::{
     case, case_assignment, case_attachment, case_party, case_timeline_entry, case_volunteer_task,
     enums::{
         CaseCategory, CaseKind, CaseSource, CaseStatus, ExternalEntity, PartyRole, ReporterRole, RiskColour,
-        Severity, TimelineKind,
+        Severity,
     },
-    external_ref, follow_up, grid, mediation_room, mediation_session, mediator, session_mediator,
-    tracking_counter,
+    external_ref, follow_up, grid, mediation_session, mediator, session_mediator,
 };
 use sea_orm::{
     sea_query::ExprTrait,
-    sea_query::{Expr, OnConflict, Query, SimpleExpr},
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
-    Set,
+    sea_query::{Expr, Query, SimpleExpr},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 use uuid::Uuid;
 
 use super::{
-    deny, grid_scope,
+    deny, grid_scope, idempotency,
+    journal::{self, Journal, NewCase, Opened, Party, Store},
     pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
     unit::{not_found_as_input, opt_phone, opt_text},
     visible, Scoped,
 };
 use crate::{
     auth::{Actor, Role},
-    db::begin_write,
     error::{AppError, AppResult},
     validate,
 };
@@ -42,78 +40,89 @@ impl Scoped for case::Entity {
     /// cases assigned to their unit; platforms the cases they sent; citizens (and everyone)
     /// the cases they reported themselves.
     async fn scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
-        if actor.is_anonymous() {
-            return Ok(deny());
+        reach(db, actor, true).await
+    }
+}
+
+/// The cases `actor`'s work brings to them: the case scope without the cases they see only
+/// as their author (their own reports; a platform's synced cases). What hangs on a case
+/// (its enterprise) is visible through these only, so writing a case widens nothing.
+pub async fn work_scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+    reach(db, actor, false).await
+}
+
+async fn reach<C: ConnectionTrait>(db: &C, actor: &Actor, authored: bool) -> AppResult<Condition> {
+    if actor.is_anonymous() {
+        return Ok(deny());
+    }
+    let mut any = Condition::any();
+    if let (true, Some(sub)) = (authored, &actor.subject) {
+        any = any.add(case::Column::ReporterSubject.eq(sub.as_str()));
+    }
+    match actor.role {
+        Role::Anonymous => return Ok(deny()),
+        Role::Commander | Role::Admin | Role::GridWorker | Role::CommunityPolice => {
+            let g = grid_scope(db, actor, case::Column::GridId).await?;
+            if actor.sees_jurisdiction() {
+                return Ok(g);
+            }
+            any = any.add(g);
         }
-        let mut any = Condition::any();
-        if let Some(sub) = &actor.subject {
-            any = any.add(case::Column::ReporterSubject.eq(sub.as_str()));
+        Role::Mediator => {
+            if let Some(r) = actor.scope.room {
+                any = any.add(case::Column::RoomId.eq(r));
+            }
         }
-        match actor.role {
-            Role::Anonymous => return Ok(deny()),
-            Role::Commander | Role::Admin | Role::GridWorker | Role::CommunityPolice => {
-                let g = grid_scope(db, actor, case::Column::GridId).await?;
-                if actor.sees_jurisdiction() && actor.scope.grids.is_empty() {
-                    return Ok(g);
-                }
-                any = any.add(g);
+        Role::Volunteer => {
+            let mut who = Condition::any();
+            if let Some(p) = actor.scope.person {
+                who = who.add(case_volunteer_task::Column::VolunteerId.eq(p));
             }
-            Role::Mediator => {
-                if let Some(r) = actor.scope.room {
-                    any = any.add(case::Column::RoomId.eq(r));
-                }
+            if let Some(t) = actor.scope.team {
+                who = who.add(case_volunteer_task::Column::TeamId.eq(t));
             }
-            Role::Volunteer => {
-                let mut who = Condition::any();
-                if let Some(p) = actor.scope.person {
-                    who = who.add(case_volunteer_task::Column::VolunteerId.eq(p));
-                }
-                if let Some(t) = actor.scope.team {
-                    who = who.add(case_volunteer_task::Column::TeamId.eq(t));
-                }
-                if !who.is_empty() {
-                    any = any.add(
-                        case::Column::Id.in_subquery(
-                            Query::select()
-                                .column(case_volunteer_task::Column::CaseId)
-                                .from(case_volunteer_task::Entity)
-                                .cond_where(who)
-                                .to_owned(),
-                        ),
-                    );
-                }
+            if !who.is_empty() {
+                any = any.add(
+                    case::Column::Id.in_subquery(
+                        Query::select()
+                            .column(case_volunteer_task::Column::CaseId)
+                            .from(case_volunteer_task::Entity)
+                            .cond_where(who)
+                            .to_owned(),
+                    ),
+                );
             }
-            Role::EnterpriseLiaison => {
-                if let Some(e) = actor.scope.enterprise {
-                    any = any.add(case::Column::EnterpriseId.eq(e));
-                }
-            }
-            Role::DepartmentStaff => {
-                if let Some(u) = actor.scope.unit {
-                    any = any.add(assigned_to(u));
-                }
-            }
-            Role::Platform => {
-                if let Some(p) = actor.scope.platform {
-                    any = any.add(
-                        case::Column::Id.in_subquery(
-                            Query::select()
-                                .column(external_ref::Column::EntityId)
-                                .from(external_ref::Entity)
-                                .and_where(external_ref::Column::PlatformId.eq(p))
-                                .and_where(external_ref::Column::Entity.eq(ExternalEntity::Case))
-                                .to_owned(),
-                        ),
-                    );
-                }
-            }
-            Role::Citizen => {}
         }
-        if any.is_empty() {
-            Ok(deny())
-        } else {
-            Ok(any)
+        Role::EnterpriseLiaison => {
+            if let Some(e) = actor.scope.enterprise {
+                any = any.add(case::Column::EnterpriseId.eq(e));
+            }
         }
+        Role::DepartmentStaff => {
+            if let Some(u) = actor.scope.unit {
+                any = any.add(assigned_to(u));
+            }
+        }
+        Role::Platform => {
+            if let (true, Some(p)) = (authored, actor.scope.platform) {
+                any = any.add(
+                    case::Column::Id.in_subquery(
+                        Query::select()
+                            .column(external_ref::Column::EntityId)
+                            .from(external_ref::Entity)
+                            .and_where(external_ref::Column::PlatformId.eq(p))
+                            .and_where(external_ref::Column::Entity.eq(ExternalEntity::Case))
+                            .to_owned(),
+                    ),
+                );
+            }
+        }
+        Role::Citizen => {}
+    }
+    if any.is_empty() {
+        Ok(deny())
+    } else {
+        Ok(any)
     }
 }
 
@@ -440,7 +449,7 @@ pub async fn session_mediators<C: ConnectionTrait>(
 }
 
 /// A party named in a new report.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct NewParty {
     /// Role in the case.
     pub role: PartyRole,
@@ -455,7 +464,7 @@ pub struct NewParty {
 }
 
 /// Input for `reportCase`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct NewReport {
     /// Kind.
     pub kind: Option<CaseKind>,
@@ -479,12 +488,18 @@ pub struct NewReport {
     pub longitude: Option<f64>,
     /// Grid.
     pub grid_id: Option<Uuid>,
-    /// Enterprise concerned.
+    /// Enterprise concerned, by id (must be one the reporter may read).
     pub enterprise_id: Option<Uuid>,
+    /// Enterprise concerned, by its unified social credit code (public; any reporter may name
+    /// one this way without gaining any read of it).
+    pub enterprise_credit_code: Option<String>,
     /// When it happened.
     pub occurred_at: Option<DateTime<Utc>>,
     /// Parties.
     pub parties: Vec<NewParty>,
+    /// Retry key: a retry with the same key and input returns the first answer.
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
 }
 
 fn reporter_role(role: Role) -> ReporterRole {
@@ -519,17 +534,14 @@ fn may_set_source(role: Role) -> bool {
     )
 }
 
-/// A validated party: role, name, phone, resident ID, address.
-type CleanParty = (PartyRole, String, Option<String>, Option<String>, Option<String>);
-
-/// Validated report fields ready for insertion.
+/// Validated report fields.
 struct CleanReport {
     title: String,
     description: String,
     reporter_name: Option<String>,
     reporter_phone: Option<String>,
     address: Option<String>,
-    parties: Vec<CleanParty>,
+    parties: Vec<Party>,
 }
 
 fn clean(input: &NewReport) -> AppResult<CleanReport> {
@@ -557,7 +569,7 @@ fn clean(input: &NewReport) -> AppResult<CleanReport> {
         let name = validate::text(&p.name, 1, 64)
             .map_err(|m| AppError::bad_input(format!("input.parties[{i}].name"), m))?;
         let phone = opt_phone(&format!("input.parties[{i}].phone"), p.phone.as_deref())?;
-        let rid = p
+        let resident_id = p
             .resident_id
             .as_deref()
             .map(str::trim)
@@ -568,7 +580,13 @@ fn clean(input: &NewReport) -> AppResult<CleanReport> {
             })
             .transpose()?;
         let address = opt_text(&format!("input.parties[{i}].address"), p.address.as_deref(), 200)?;
-        parties.push((p.role, name, phone, rid, address));
+        parties.push(Party {
+            role: p.role,
+            name,
+            phone,
+            resident_id,
+            address,
+        });
     }
     Ok(CleanReport {
         title,
@@ -581,32 +599,46 @@ fn clean(input: &NewReport) -> AppResult<CleanReport> {
 }
 
 /// Records a new case reported by a citizen, grid worker, officer, volunteer, enterprise
-/// liaison or platform, with its parties and its first timeline entry, in one transaction.
-pub async fn report(
-    db: &sea_orm::DatabaseConnection,
-    actor: &Actor,
-    input: NewReport,
-) -> AppResult<case::Model> {
-    let txn = begin_write(db).await?;
-    let model = insert_report(&txn, actor, input, None).await?;
-    txn.commit().await?;
-    Ok(model)
-}
-
-/// The work of [`report`] inside the caller's transaction. `origin` is the platform whose
-/// sync created the case (its own event is not sent back to it).
-pub async fn insert_report<C: ConnectionTrait>(
-    txn: &C,
-    actor: &Actor,
-    input: NewReport,
-    origin: Option<Uuid>,
-) -> AppResult<case::Model> {
+/// liaison or platform, through the case journal: its parties, first timeline entry, events
+/// and duplicate check in one transaction. With an idempotency key, a retry (also one that
+/// arrives while the first is still running) answers the first call's case.
+pub async fn report(store: &Store, actor: &Actor, input: NewReport) -> AppResult<case::Model> {
     if actor.is_anonymous() {
         return Err(AppError::Unauthenticated(
             "sign in, or report through a report code (民情码)".into(),
         ));
     }
-    let c = clean(&input)?;
+    let key = idempotency::Request::of(
+        actor,
+        input.idempotency_key.as_deref(),
+        "reportCase",
+        None,
+        &input,
+    )?;
+    let mut j = match Journal::open(store, key).await? {
+        Opened::Fresh(j) => j,
+        Opened::Replayed(first) => return journal::replayed_case(&store.db, actor, first).await,
+    };
+    let new = prepare(j.txn(), actor, &input, None).await?;
+    let created = j.create(actor, new).await?;
+    j.commit(&created.case).await?;
+    Ok(created.case)
+}
+
+/// Validates a report and resolves every id in it through `actor`'s scope, giving the case
+/// the journal writes. `origin` is the platform whose sync reports it.
+///
+/// A reporter names an enterprise by id only when they may read it; any reporter may name one
+/// by its (public) credit code, which links the case to it without any read of it: the
+/// enterprise stays invisible to a reporter who could not read it before (the case shows its
+/// registered name only).
+pub async fn prepare<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    input: &NewReport,
+    origin: Option<Uuid>,
+) -> AppResult<NewCase> {
+    let c = clean(input)?;
     let source = match input.source {
         Some(s) if may_set_source(actor.role) => s,
         Some(_) => {
@@ -617,167 +649,90 @@ pub async fn insert_report<C: ConnectionTrait>(
         }
         None => default_source(actor.role),
     };
-    let enterprise_id = match (actor.role, input.enterprise_id) {
-        (Role::EnterpriseLiaison, Some(e)) if Some(e) != actor.scope.enterprise => {
+    let by_code = match input
+        .enterprise_credit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(_) if input.enterprise_id.is_some() => {
             return Err(AppError::bad_input(
+                "input.enterpriseCreditCode",
+                "name the enterprise by id or by credit code, not both",
+            ))
+        }
+        Some(code) => {
+            let code = validate::credit_code(code)
+                .map_err(|m| AppError::bad_input("input.enterpriseCreditCode", m))?;
+            let e = entity::enterprise::Entity::find()
+                .filter(entity::enterprise::Column::CreditCode.eq(code))
+                .one(txn)
+                .await?
+                .ok_or_else(|| {
+                    AppError::not_found_at("input.enterpriseCreditCode", "no enterprise has this credit code")
+                })?;
+            Some(e)
+        }
+    };
+    let enterprise = match (actor.role, input.enterprise_id, by_code) {
+        (Role::EnterpriseLiaison, Some(e), _) if Some(e) != actor.scope.enterprise => {
+            return Err(AppError::not_found_at(
                 "input.enterpriseId",
                 "a liaison reports for their own enterprise only",
             ))
         }
-        (Role::EnterpriseLiaison, _) => actor.scope.enterprise,
-        (_, e) => e,
+        (_, _, Some(e)) => Some(e),
+        (_, Some(e), None) => Some(
+            super::get::<entity::enterprise::Entity, _>(txn, actor, e)
+                .await
+                .map_err(|e| not_found_as_input(e, "input.enterpriseId", "no such enterprise"))?,
+        ),
+        (Role::EnterpriseLiaison, None, None) => match actor.scope.enterprise {
+            Some(own) => Some(
+                super::get::<entity::enterprise::Entity, _>(txn, actor, own)
+                    .await
+                    .map_err(|e| not_found_as_input(e, "input.enterpriseId", "no such enterprise"))?,
+            ),
+            None => None,
+        },
+        (_, None, None) => None,
     };
-    let kind = input.kind.unwrap_or(
-        if enterprise_id.is_some() && actor.role == Role::EnterpriseLiaison {
+    let kind = input
+        .kind
+        .unwrap_or(if enterprise.is_some() && actor.role == Role::EnterpriseLiaison {
             CaseKind::EnterpriseCase
         } else {
             CaseKind::PoliceIncident
-        },
-    );
+        });
     if let Some(g) = input.grid_id {
         super::get::<grid::Entity, _>(txn, actor, g)
             .await
             .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
     }
     // A case about an enterprise belongs to the enterprise's grid unless the reporter named one.
-    let mut grid_id = input.grid_id;
-    if let Some(e) = enterprise_id {
-        let ent = entity::enterprise::Entity::find_by_id(e)
-            .one(txn)
-            .await?
-            .ok_or_else(|| AppError::bad_input("input.enterpriseId", "no such enterprise"))?;
-        grid_id = grid_id.or(ent.grid_id);
-    }
-    let now = super::now();
-    let id = super::new_id();
-    let tracking_number = next_tracking_number(txn, now).await?;
-    let model = case::ActiveModel {
-        id: Set(id),
-        tracking_number: Set(tracking_number),
-        kind: Set(kind),
-        category: Set(input.category),
-        title: Set(c.title),
-        description: Set(c.description),
-        status: Set(CaseStatus::Reported),
-        risk_colour: Set(None),
-        severity: Set(None),
-        source: Set(source),
-        reporter_role: Set(reporter_role(actor.role)),
-        reporter_subject: Set(actor.subject.clone()),
-        reporter_name: Set(c.reporter_name),
-        reporter_phone: Set(c.reporter_phone),
-        address: Set(c.address),
-        latitude: Set(input.latitude),
-        longitude: Set(input.longitude),
-        grid_id: Set(grid_id),
-        enterprise_id: Set(enterprise_id),
-        room_id: Set(None),
-        report_code_id: Set(None),
-        tracking_token_hash: Set(None),
-        occurred_at: Set(input.occurred_at),
-        first_response_due: Set(None),
-        resolution_due: Set(None),
-        first_response_at: Set(None),
-        resolved_at: Set(None),
-        closed_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(txn)
-    .await?;
-    if !c.parties.is_empty() {
-        case_party::Entity::insert_many(c.parties.into_iter().map(
-            |(role, name, phone, resident_id, address)| case_party::ActiveModel {
-                id: Set(super::new_id()),
-                case_id: Set(id),
-                role: Set(role),
-                name: Set(name),
-                phone: Set(phone),
-                resident_id: Set(resident_id),
-                address: Set(address),
-                enterprise_id: Set(None),
-                created_at: Set(now),
-            },
-        ))
-        .exec(txn)
-        .await?;
-    }
-    append_timeline(
-        txn,
-        id,
-        1,
-        TimelineKind::Reported,
-        None,
-        Some(CaseStatus::Reported),
-        actor,
-        None,
-        now,
-    )
-    .await?;
-    super::outbox::enqueue(txn, &model, TimelineKind::Reported, 1, None, origin).await?;
-    Ok(model)
-}
-
-/// Appends a timeline entry with sequence number `seq`.
-#[allow(clippy::too_many_arguments)]
-pub async fn append_timeline<C: ConnectionTrait>(
-    db: &C,
-    case_id: Uuid,
-    seq: i32,
-    kind: TimelineKind,
-    from: Option<CaseStatus>,
-    to: Option<CaseStatus>,
-    actor: &Actor,
-    note: Option<String>,
-    at: DateTime<Utc>,
-) -> AppResult<()> {
-    case_timeline_entry::ActiveModel {
-        id: Set(super::new_id()),
-        case_id: Set(case_id),
-        seq: Set(seq),
-        kind: Set(kind),
-        from_status: Set(from),
-        to_status: Set(to),
-        actor_subject: Set(actor.subject.clone()),
-        actor_role: Set(Some(actor.role.as_str().to_owned())),
-        unit_id: Set(None),
-        note: Set(note),
-        public: Set(true),
-        created_at: Set(at),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
-/// The next human tracking number for the day of `now`: `FQ` + date + 6 digits, e.g.
-/// `FQ20261123000042`. Counted in the same transaction as the case insert.
-pub async fn next_tracking_number<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<String> {
-    let day = now.format("%Y%m%d").to_string();
-    tracking_counter::Entity::insert(tracking_counter::ActiveModel {
-        day: Set(day.clone()),
-        last: Set(1),
+    let grid_id = input.grid_id.or(enterprise.as_ref().and_then(|e| e.grid_id));
+    Ok(NewCase {
+        kind,
+        category: input.category,
+        title: c.title,
+        description: c.description,
+        source,
+        reporter_role: reporter_role(actor.role),
+        reporter_subject: actor.subject.clone(),
+        reporter_name: c.reporter_name,
+        reporter_phone: c.reporter_phone,
+        address: c.address,
+        latitude: input.latitude,
+        longitude: input.longitude,
+        grid_id,
+        enterprise_id: enterprise.map(|e| e.id),
+        room_id: None,
+        report_code_id: None,
+        tracking_token_hash: None,
+        occurred_at: input.occurred_at,
+        parties: c.parties,
+        attachments: Vec::new(),
+        origin,
     })
-    .on_conflict(
-        OnConflict::column(tracking_counter::Column::Day)
-            .value(
-                tracking_counter::Column::Last,
-                Expr::col((tracking_counter::Entity, tracking_counter::Column::Last)).add(1),
-            )
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    let n = tracking_counter::Entity::find_by_id(day.clone())
-        .one(db)
-        .await?
-        .map(|c| c.last)
-        .ok_or_else(|| AppError::Internal("tracking counter vanished".into()))?;
-    Ok(format!("FQ{day}{n:06}"))
-}
-
-/// Rooms are directory data; a referred case names one.
-pub async fn room_exists<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<bool> {
-    Ok(mediation_room::Entity::find_by_id(id).one(db).await?.is_some())
 }

@@ -13,7 +13,6 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::require_role;
 use crate::{
     auth::{Actor, Role},
     db::begin_write,
@@ -135,7 +134,7 @@ pub async fn register(
     actor: &Actor,
     input: NewClient,
 ) -> AppResult<api_client::Model> {
-    require_role(actor, &[Role::Admin], "register client applications")?;
+    super::require_district(actor, &[Role::Admin], "register client applications")?;
     let client_id = validate::code(&input.client_id).map_err(|m| AppError::bad_input("input.clientId", m))?;
     let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
     if input.rate_limit_per_minute == 0 || input.rate_limit_per_minute > 100_000 {
@@ -189,7 +188,7 @@ pub async fn register_operation(
     name: Option<String>,
     query: &str,
 ) -> AppResult<persisted_operation::Model> {
-    require_role(actor, &[Role::Admin], "register operations")?;
+    super::require_district(actor, &[Role::Admin], "register operations")?;
     if query.trim().is_empty() || query.len() > 32 * 1024 {
         return Err(AppError::bad_input("input.query", "must be 1 byte to 32 KiB"));
     }

@@ -9,7 +9,6 @@ use sea_orm::{
     QueryOrder, Set,
 };
 
-use super::require_role;
 use crate::{
     auth::{Actor, Role},
     db::begin_write,
@@ -58,7 +57,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, p: NewPolicy) -> AppRes
         resolution_minutes,
         note,
     } = p;
-    require_role(actor, &[Role::Admin, Role::Commander], "set deadline policies")?;
+    super::require_district(actor, &[Role::Admin, Role::Commander], "set deadline policies")?;
     if !(1..=60 * 24 * 30).contains(&first_response_minutes) {
         return Err(AppError::bad_input(
             "input.firstResponseMinutes",

@@ -13,7 +13,7 @@ use super::{
     deny, grid_paths, in_grid_subtrees,
     pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
     require_master_data,
-    unit::{not_found_as_input, opt_phone, opt_text},
+    unit::{opt_phone, opt_text},
     visible, Change, Scoped,
 };
 use crate::{
@@ -27,7 +27,10 @@ impl Scoped for enterprise::Entity {
     const ID: enterprise::Column = enterprise::Column::Id;
     /// Commanders and admins see the jurisdiction, grid workers and community police the
     /// enterprises in their grids, a liaison their own enterprise, a platform what it sent;
-    /// every role also sees the enterprise of any case it may see.
+    /// every role also sees the enterprise of a case its work brings to it (a room's case, a
+    /// unit's assignment, a team's task). Writing a case never widens this: a case a caller
+    /// sees only because they reported it (or, for a platform, synced it) names an enterprise
+    /// without letting them read it.
     async fn scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
         if actor.is_anonymous() {
             return Ok(deny());
@@ -58,11 +61,13 @@ impl Scoped for enterprise::Entity {
                         ),
                     );
                 }
+                // A platform's cases are the ones it wrote: they grant nothing more.
+                return Ok(if any.is_empty() { deny() } else { any });
             }
             _ => {}
         }
-        // Correlated, so only the enterprises at hand are checked against the visible cases.
-        let cases = <case::Entity as Scoped>::scope(db, actor).await?;
+        // Correlated, so only the enterprises at hand are checked against the cases.
+        let cases = super::case::work_scope(db, actor).await?;
         any = any.add(Expr::exists(
             Query::select()
                 .expr(Expr::val(1))
@@ -75,6 +80,13 @@ impl Scoped for enterprise::Entity {
                 .to_owned(),
         ));
         Ok(any)
+    }
+}
+
+impl super::Governed for enterprise::Entity {
+    /// An enterprise in the actor's grids (without a grid: district-wide actors only).
+    async fn write_scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        super::grid_scope(db, actor, enterprise::Column::GridId).await
     }
 }
 
@@ -266,13 +278,9 @@ fn validated(input: &NewEnterprise) -> AppResult<Valid> {
     })
 }
 
-/// Checks that the grid (in the actor's scope) and the liaison officer named by `input` exist.
+/// Checks that the grid (one the actor may change) and the liaison officer named by `input` exist.
 async fn check_references<C: ConnectionTrait>(db: &C, actor: &Actor, input: &NewEnterprise) -> AppResult<()> {
-    if let Some(g) = input.grid_id {
-        super::get::<grid::Entity, _>(db, actor, g)
-            .await
-            .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
-    }
+    super::placed_in(db, actor, input.grid_id, "input.gridId").await?;
     if let Some(p) = input.liaison_officer_id {
         person::Entity::find_by_id(p)
             .one(db)
@@ -379,10 +387,10 @@ pub async fn upsert<C: ConnectionTrait>(
     let Some(old) = existing else {
         return Ok((insert(db, v, &input).await?, Change::Created));
     };
-    super::get::<enterprise::Entity, _>(db, actor, old.id)
+    super::writable::<enterprise::Entity, C>(db, actor, old.id, "input.creditCode", "")
         .await
         .map_err(|e| match e {
-            AppError::NotFound => AppError::conflict(
+            AppError::NotFoundAt { .. } => AppError::conflict(
                 "input.creditCode",
                 "an enterprise with this credit code exists outside your scope",
             ),

@@ -26,6 +26,13 @@ impl Scoped for grid::Entity {
     }
 }
 
+impl super::Governed for grid::Entity {
+    /// A grid inside the actor's grid subtrees (every grid, district-wide).
+    async fn write_scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        super::grid_scope(db, actor, grid::Column::Id).await
+    }
+}
+
 /// Filters for the grid list.
 #[derive(Clone, Debug, Default)]
 pub struct GridFilter {
@@ -150,15 +157,10 @@ async fn insert<C: ConnectionTrait>(
     input: &NewGrid,
 ) -> AppResult<grid::Model> {
     let id = super::new_id();
-    let (path, depth) = match input.parent_id {
+    // A root grid is the district's own: only a district-wide actor adds one.
+    let (path, depth) = match super::placed_in(db, actor, input.parent_id, "input.parentId").await? {
         None => (format!("/{}/", id.simple()), 0),
-        Some(pid) => {
-            let parent = get::<grid::Entity, _>(db, actor, pid)
-                .await
-                .map_err(|e| match e {
-                    AppError::NotFound => AppError::bad_input("input.parentId", "no such grid"),
-                    other => other,
-                })?;
+        Some(parent) => {
             if level_rank(input.level) <= level_rank(parent.level) {
                 return Err(AppError::bad_input(
                     "input.level",
@@ -239,6 +241,7 @@ pub async fn upsert<C: ConnectionTrait>(
     let Some(old) = existing else {
         return Ok((insert(db, actor, v, &input).await?, Change::Created));
     };
+    super::writable::<grid::Entity, C>(db, actor, old.id, "input.code", "no such grid").await?;
     if old.parent_id != input.parent_id {
         return Err(AppError::bad_input(
             "input.parentId",
@@ -295,22 +298,26 @@ pub async fn set_coverage(
 ) -> AppResult<grid::Model> {
     require_master_data(actor)?;
     let txn = begin_write(db).await?;
-    let police = get::<grid::Entity, _>(&txn, actor, police_grid_id).await?;
+    // Coverage decides what community police read: both ends must be the actor's to change.
+    let police =
+        super::writable::<grid::Entity, _>(&txn, actor, police_grid_id, "input.policeGridId", "no such grid")
+            .await?;
     if police.kind != GridKind::Police {
         return Err(AppError::bad_input("input.policeGridId", "not a police grid"));
     }
     let found = grid::Entity::find()
         .filter(grid::Column::Id.is_in(community_grid_ids.iter().copied()))
         .filter(grid::Column::Kind.eq(GridKind::Community))
+        .filter(<grid::Entity as super::Governed>::write_scope(&txn, actor).await?)
         .all(&txn)
         .await?;
     let mut unique: Vec<Uuid> = community_grid_ids.to_vec();
     unique.sort();
     unique.dedup();
     if found.len() != unique.len() {
-        return Err(AppError::bad_input(
+        return Err(AppError::not_found_at(
             "input.communityGridIds",
-            "every id must name an existing community grid",
+            "every id must name a community grid of your jurisdiction",
         ));
     }
     police_grid_coverage::Entity::delete_many()

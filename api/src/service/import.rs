@@ -693,7 +693,9 @@ impl Row<'_> {
     fn upsert_error(&self, kind: ImportKind, e: AppError) -> Fail {
         let code = e.code();
         let (field, message) = match e {
-            AppError::BadInput { field, message } => (Some(field), message),
+            AppError::BadInput { field, message } | AppError::NotFoundAt { field, message } => {
+                (Some(field), message)
+            }
             AppError::Conflict { field, message } => (field, message),
             AppError::Forbidden(m) => (None, m),
             AppError::NotFound => (None, "not found".to_owned()),

@@ -25,6 +25,13 @@ impl Scoped for mediation_room::Entity {
     }
 }
 
+impl super::Governed for mediation_room::Entity {
+    /// A room in the actor's grids (rooms without a grid: district-wide actors only).
+    async fn write_scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        super::grid_scope(db, actor, mediation_room::Column::GridId).await
+    }
+}
+
 /// Filters for the room list.
 #[derive(Clone, Debug, Default)]
 pub struct RoomFilter {
@@ -132,11 +139,7 @@ pub async fn create(
             "a room with this name already exists",
         ));
     }
-    if let Some(g) = input.grid_id {
-        super::get::<grid::Entity, _>(&txn, actor, g)
-            .await
-            .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
-    }
+    super::placed_in(&txn, actor, input.grid_id, "input.gridId").await?;
     if let Some(u) = input.unit_id {
         super::get::<unit::Entity, _>(&txn, actor, u)
             .await

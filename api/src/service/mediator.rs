@@ -13,7 +13,7 @@ use super::{
     directory_scope,
     pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
     require_master_data,
-    unit::{not_found_as_input, opt_phone},
+    unit::opt_phone,
     visible, Scoped,
 };
 use crate::{
@@ -27,6 +27,22 @@ impl Scoped for mediator::Entity {
     const ID: mediator::Column = mediator::Column::Id;
     async fn scope<C: ConnectionTrait>(_db: &C, actor: &Actor) -> AppResult<Condition> {
         Ok(directory_scope(actor))
+    }
+}
+
+impl super::Governed for mediator::Entity {
+    /// A mediator of a room the actor may change.
+    async fn write_scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        let rooms = <mediation_room::Entity as super::Governed>::write_scope(db, actor).await?;
+        Ok(Condition::all().add(
+            mediator::Column::RoomId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(mediation_room::Column::Id)
+                    .from(mediation_room::Entity)
+                    .cond_where(rooms)
+                    .to_owned(),
+            ),
+        ))
     }
 }
 
@@ -163,9 +179,14 @@ pub async fn create(
         .map(|s| validate::text(s, 1, 128).map_err(|m| AppError::bad_input("input.subject", m)))
         .transpose()?;
     let txn = begin_write(db).await?;
-    super::get::<mediation_room::Entity, _>(&txn, actor, input.room_id)
-        .await
-        .map_err(|e| not_found_as_input(e, "input.roomId", "no such mediation room"))?;
+    super::writable::<mediation_room::Entity, _>(
+        &txn,
+        actor,
+        input.room_id,
+        "input.roomId",
+        "no such mediation room",
+    )
+    .await?;
     let now = super::now();
     let id = super::new_id();
     let m = mediator::ActiveModel {

@@ -10,7 +10,9 @@ pub mod deadline_policy;
 pub mod duplicate;
 pub mod enterprise;
 pub mod grid;
+pub mod idempotency;
 pub mod import;
+pub mod journal;
 pub mod mediation;
 pub mod mediation_room;
 pub mod mediator;
@@ -60,6 +62,60 @@ pub trait Scoped: EntityTrait {
     const ID: Self::Column;
     /// The one condition that limits rows to what `actor` may see.
     fn scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> impl Future<Output = AppResult<Condition>> + Send;
+}
+
+/// An aggregate whose changes are scoped to the caller, stated once per aggregate like reads.
+///
+/// Writes have the same single door as reads: every id in a write input resolves through
+/// [`writable`] (or [`get`] where reading is enough), so a write never reaches, or widens,
+/// what its author may not read. Master data placed in grids changes within the actor's grid
+/// subtrees; a district-wide actor (`jurisdiction: "all"`) changes all of it.
+pub trait Governed: Scoped {
+    /// The one condition that limits rows to what `actor` may change.
+    fn write_scope<C: ConnectionTrait>(
+        db: &C,
+        actor: &Actor,
+    ) -> impl Future<Output = AppResult<Condition>> + Send;
+}
+
+/// One row of `E` that `actor` may read and change; `NOT_FOUND` (with `field`) otherwise, so
+/// an id out of reach answers exactly like an id that does not exist.
+pub async fn writable<E: Governed, C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    field: &str,
+    what: &str,
+) -> AppResult<E::Model> {
+    let read = E::scope(db, actor).await?;
+    let write = E::write_scope(db, actor).await?;
+    E::find()
+        .filter(read)
+        .filter(write)
+        .filter(E::ID.eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found_at(field, what))
+}
+
+/// The grid a new record is placed in: one the actor may change; a record without a grid
+/// (district-level) only for a district-wide actor.
+pub async fn placed_in<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    grid: Option<Uuid>,
+    field: &str,
+) -> AppResult<Option<grid_e::Model>> {
+    match grid {
+        Some(g) => Ok(Some(
+            writable::<grid_e::Entity, C>(db, actor, g, field, "no such grid").await?,
+        )),
+        None if actor.sees_jurisdiction() => Ok(None),
+        None => Err(AppError::bad_input(
+            field,
+            "name a grid of your jurisdiction; records without a grid are for district-wide accounts",
+        )),
+    }
 }
 
 /// All rows of `E` that `actor` may see.
@@ -177,9 +233,10 @@ pub fn directory_scope(actor: &Actor) -> Condition {
 }
 
 /// The materialised paths of the grid subtrees in the actor's scope, resolved once per
-/// request. `None` means unrestricted (commander or admin without grid claims).
+/// request. `None` means unrestricted: a commander or admin with the explicit district-wide
+/// claim. No grid claims means no grids (fails closed).
 pub async fn grid_paths<'a, C: ConnectionTrait>(db: &C, actor: &'a Actor) -> AppResult<Option<&'a [String]>> {
-    if actor.sees_jurisdiction() && actor.scope.grids.is_empty() {
+    if actor.sees_jurisdiction() {
         return Ok(None);
     }
     let roots = actor.scope.grids.clone();
@@ -256,6 +313,21 @@ pub fn require_role(actor: &Actor, roles: &[Role], action: &str) -> AppResult<()
     } else {
         Err(AppError::forbidden(format!(
             "role {} may not {action}",
+            actor.role.as_str()
+        )))
+    }
+}
+
+/// Refuses unless the actor has one of `roles` and the explicit district-wide claim: for
+/// settings that hold for the whole district (platforms, clients, persisted operations,
+/// deadline policies), which a grid-scoped commander or admin may not change.
+pub fn require_district(actor: &Actor, roles: &[Role], action: &str) -> AppResult<()> {
+    require_role(actor, roles, action)?;
+    if actor.sees_jurisdiction() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!(
+            "only a district-wide {} (token claim jurisdiction: \"all\") may {action}",
             actor.role.as_str()
         )))
     }

@@ -181,7 +181,21 @@ pub struct OutboxFilter {
     pub case_id: Option<Uuid>,
 }
 
-/// The outbox rows matching `filter`, newest first (administrators only).
+impl super::Scoped for outbox_event::Entity {
+    const ID: outbox_event::Column = outbox_event::Column::Id;
+    /// An outbox row carries its case's news: administrators see the rows of cases they may
+    /// see (all of them district-wide), nobody else any.
+    async fn scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        if actor.role != Role::Admin {
+            return Ok(super::deny());
+        }
+        Ok(Condition::all()
+            .add(super::in_visible::<case::Entity, C>(db, actor, outbox_event::Column::CaseId).await?))
+    }
+}
+
+/// The outbox rows matching `filter`, newest first (administrators only, rows of the cases
+/// they may see).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -189,7 +203,7 @@ pub async fn list<C: ConnectionTrait>(
     limit: u64,
 ) -> AppResult<Vec<outbox_event::Model>> {
     require_role(actor, &[Role::Admin], "read the outbox")?;
-    let mut q = outbox_event::Entity::find();
+    let mut q = super::visible::<outbox_event::Entity, C>(db, actor).await?;
     if let Some(s) = filter.status {
         q = q.filter(outbox_event::Column::Status.eq(s));
     }
@@ -208,10 +222,7 @@ pub async fn list<C: ConnectionTrait>(
 /// Puts a dead (or pending) row back in line for immediate delivery with fresh attempts.
 pub async fn redeliver(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<outbox_event::Model> {
     require_role(actor, &[Role::Admin], "redeliver an event")?;
-    let row = outbox_event::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = super::get::<outbox_event::Entity, _>(db, actor, id).await?;
     if row.status == OutboxStatus::Delivered {
         return Err(AppError::Conflict {
             field: Some("input.id".into()),

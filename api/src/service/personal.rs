@@ -78,6 +78,26 @@ pub struct Target {
     pub owner_subject: Option<String>,
 }
 
+/// How many whole personal values one actor may reveal, so one request (or a script) cannot
+/// unmask a page of phone numbers. Refusals are `RATE_LIMITED` and audited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RevealBudget {
+    /// In one request (`FENGQIAO_REVEAL_PER_REQUEST`, default 5).
+    pub per_request: u32,
+    /// In any hour, counted from the audit log, so across instances and restarts
+    /// (`FENGQIAO_REVEAL_PER_HOUR`, default 100).
+    pub per_hour: u32,
+}
+
+impl Default for RevealBudget {
+    fn default() -> Self {
+        RevealBudget {
+            per_request: 5,
+            per_hour: 100,
+        }
+    }
+}
+
 /// True when `actor` may reveal the value at `t`.
 pub fn may_reveal(actor: &Actor, t: &Target) -> bool {
     if actor.is_anonymous() {
@@ -93,15 +113,21 @@ pub async fn reveal<C: sea_orm::ConnectionTrait>(
     db: &C,
     actor: &Actor,
     req: &RequestInfo,
+    budget: RevealBudget,
     t: &Target,
     reason: &str,
 ) -> AppResult<()> {
     let reason = validate::text(reason, 2, 200).map_err(|m| AppError::bad_input("reason", m))?;
     let allowed = may_reveal(actor, t);
-    let (outcome, code) = if allowed {
-        ("OK", None)
+    let over = if allowed {
+        over_budget(db, actor, req, budget).await?
     } else {
-        ("DENIED", Some("FORBIDDEN"))
+        None
+    };
+    let (outcome, code) = match (allowed, over) {
+        (false, _) => ("DENIED", Some(crate::error::code::FORBIDDEN)),
+        (true, Some(_)) => ("REJECTED", Some(crate::error::code::RATE_LIMITED)),
+        (true, None) => ("OK", None),
     };
     audit::record(
         db,
@@ -119,6 +145,9 @@ pub async fn reveal<C: sea_orm::ConnectionTrait>(
         },
     )
     .await?;
+    if let Some(retry_after_secs) = over {
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
     if allowed {
         Ok(())
     } else {
@@ -129,4 +158,35 @@ pub async fn reveal<C: sea_orm::ConnectionTrait>(
             t.field
         )))
     }
+}
+
+/// `Some(seconds to wait)` when one more reveal would exceed `budget`: in this request, or in
+/// the last hour (the actor's successful reveals of earlier requests in the audit log, plus
+/// this request's, which run concurrently and may not be written yet).
+async fn over_budget<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    req: &RequestInfo,
+    budget: RevealBudget,
+) -> AppResult<Option<u64>> {
+    use entity::audit_event;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let in_request = req.count_reveal();
+    if in_request > budget.per_request {
+        // A new request may reveal again (within the hour's budget).
+        return Ok(Some(1));
+    }
+    let Some(subject) = &actor.subject else {
+        return Ok(Some(3600));
+    };
+    let since = super::now() - chrono::Duration::hours(1);
+    let recent = audit_event::Entity::find()
+        .filter(audit_event::Column::ActorSubject.eq(subject.as_str()))
+        .filter(audit_event::Column::At.gte(since))
+        .filter(audit_event::Column::Action.eq(super::audit::Action::Reveal.as_str()))
+        .filter(audit_event::Column::Outcome.eq("OK"))
+        .filter(audit_event::Column::RequestId.ne(req.request_id.as_str()))
+        .count(db)
+        .await?;
+    Ok((recent + u64::from(in_request) > u64::from(budget.per_hour)).then_some(3600))
 }

@@ -17,7 +17,7 @@ use sea_orm::{
 use sha2::Sha256;
 use uuid::Uuid;
 
-use super::{allow, deny, get, require_role, Scoped};
+use super::{allow, deny, get, Scoped};
 use crate::{
     auth::{Actor, Role},
     db::begin_write,
@@ -43,6 +43,131 @@ impl Scoped for platform::Entity {
 /// Most entries a status vocabulary may hold.
 const MAX_STATUS_TERMS: usize = 100;
 
+/// Whether a platform may create or update records of one kind of master data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Grant {
+    /// Neither (the default): such records in its batches are refused with `FORBIDDEN`.
+    None,
+    /// New records only; a record that matches an existing one is refused.
+    Create,
+    /// Existing records only (matched by their natural key); new ones are refused.
+    Update,
+    /// Both.
+    CreateAndUpdate,
+}
+
+impl Grant {
+    fn creates(self) -> bool {
+        matches!(self, Grant::Create | Grant::CreateAndUpdate)
+    }
+    fn updates(self) -> bool {
+        matches!(self, Grant::Update | Grant::CreateAndUpdate)
+    }
+}
+
+/// An enterprise field a platform may set on an enterprise that exists already.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EnterpriseField {
+    /// Registered name.
+    Name,
+    /// Industry.
+    Industry,
+    /// Above-designated-size flag.
+    AboveDesignatedSize,
+    /// Hazardous-chemicals flag.
+    HazardousChemicals,
+    /// Address.
+    Address,
+    /// Grid.
+    Grid,
+}
+
+/// What a platform may write through its webhook or `syncRecords`, set by administrators.
+/// A record outside it is reported `FORBIDDEN` on its own; the rest of the batch lands.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Authority {
+    /// Case kinds it may create and update; `None`: every kind.
+    pub case_kinds: Option<Vec<entity::enums::CaseKind>>,
+    /// Enterprises.
+    pub enterprises: Grant,
+    /// Fields it may change on an existing enterprise; `None`: every field.
+    pub enterprise_fields: Option<Vec<EnterpriseField>>,
+    /// Volunteers.
+    pub volunteers: Grant,
+}
+
+impl Default for Authority {
+    /// Cases of every kind, no master data: what a newly registered platform may write.
+    fn default() -> Self {
+        Authority {
+            case_kinds: None,
+            enterprises: Grant::None,
+            enterprise_fields: None,
+            volunteers: Grant::None,
+        }
+    }
+}
+
+impl Authority {
+    /// Refuses a case of `kind` outside the platform's case kinds.
+    pub fn may_write_case(&self, kind: entity::enums::CaseKind) -> AppResult<()> {
+        match &self.case_kinds {
+            Some(kinds) if !kinds.contains(&kind) => Err(AppError::forbidden(format!(
+                "this platform may not write cases of kind {}",
+                kind.to_value()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses creating (`exists` false) or updating (`exists` true) a record under `grant`.
+    pub fn may_write(grant: Grant, exists: bool, what: &str) -> AppResult<()> {
+        let ok = if exists { grant.updates() } else { grant.creates() };
+        if ok {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(format!(
+                "this platform may not {} {what}",
+                if exists { "update" } else { "create" }
+            )))
+        }
+    }
+
+    /// Refuses a change of `field` on an existing enterprise outside the allowed fields.
+    pub fn may_change_enterprise_field(&self, field: EnterpriseField) -> AppResult<()> {
+        match &self.enterprise_fields {
+            Some(fields) if !fields.contains(&field) => Err(AppError::forbidden(format!(
+                "this platform may not change an enterprise's {field:?}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// [`Authority::default`] as stored (the migration's default for existing platforms).
+pub const DEFAULT_AUTHORITY: &str = migration::PLATFORM_CASES_ONLY;
+
+/// The platform's authority as stored.
+pub fn authority(p: &platform::Model) -> AppResult<Authority> {
+    serde_json::from_str(&p.authority)
+        .map_err(|e| AppError::Internal(format!("platform {} authority: {e}", p.code)))
+}
+
+fn authority_json(a: &Authority) -> AppResult<String> {
+    if let Some(k) = &a.case_kinds {
+        if k.is_empty() {
+            return Err(AppError::bad_input(
+                "input.authority.caseKinds",
+                "list at least one kind, or leave it out for every kind",
+            ));
+        }
+    }
+    serde_json::to_string(a).map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// Input for a new platform.
 #[derive(Clone, Debug)]
 pub struct NewPlatform {
@@ -60,6 +185,8 @@ pub struct NewPlatform {
     pub status_map: Vec<(String, CaseStatus)>,
     /// Accepts and receives data.
     pub enabled: bool,
+    /// What it may write; `None`: cases only ([`Authority::default`]).
+    pub authority: Option<Authority>,
 }
 
 /// Changes to a platform; `None` leaves a field as it is.
@@ -75,6 +202,8 @@ pub struct PlatformChange {
     pub status_map: Option<Vec<(String, CaseStatus)>>,
     /// Enabled.
     pub enabled: Option<bool>,
+    /// What it may write, replacing the old authority.
+    pub authority: Option<Authority>,
 }
 
 /// A new random shared secret: 64 hex digits (256 bits from the operating system's generator).
@@ -151,11 +280,12 @@ pub async fn create(
     actor: &Actor,
     input: NewPlatform,
 ) -> AppResult<(platform::Model, String)> {
-    require_role(actor, &[Role::Admin], "register a platform")?;
+    super::require_district(actor, &[Role::Admin], "register a platform")?;
     let code = validate::code(&input.code).map_err(|m| AppError::bad_input("input.code", m))?;
     let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
     let webhook_url = clean_url("input.webhookUrl", input.webhook_url.as_deref())?;
     let status_map = clean_map("input.statusMap", &input.status_map)?;
+    let authority = authority_json(&input.authority.unwrap_or_default())?;
     let txn = begin_write(db).await?;
     if platform::Entity::find()
         .filter(platform::Column::Code.eq(code.as_str()))
@@ -180,6 +310,7 @@ pub async fn create(
         secret: Set(secret.clone()),
         status_map: Set(status_map),
         subscription: Set(input.subscription),
+        authority: Set(authority),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -196,7 +327,7 @@ pub async fn update(
     id: Uuid,
     change: PlatformChange,
 ) -> AppResult<platform::Model> {
-    require_role(actor, &[Role::Admin], "change a platform")?;
+    super::require_district(actor, &[Role::Admin], "change a platform")?;
     let name = change
         .name
         .as_deref()
@@ -212,6 +343,7 @@ pub async fn update(
         .as_deref()
         .map(|m| clean_map("input.statusMap", m))
         .transpose()?;
+    let authority = change.authority.as_ref().map(authority_json).transpose()?;
     let txn = begin_write(db).await?;
     let current = get::<platform::Entity, _>(&txn, actor, id).await?;
     let mut am = current.into_active_model();
@@ -230,6 +362,9 @@ pub async fn update(
     if let Some(e) = change.enabled {
         am.enabled = Set(e);
     }
+    if let Some(a) = authority {
+        am.authority = Set(a);
+    }
     am.updated_at = Set(super::now());
     let m = am.update(&txn).await?;
     txn.commit().await?;
@@ -242,7 +377,7 @@ pub async fn rotate_secret(
     actor: &Actor,
     id: Uuid,
 ) -> AppResult<(platform::Model, String)> {
-    require_role(actor, &[Role::Admin], "rotate a platform secret")?;
+    super::require_district(actor, &[Role::Admin], "rotate a platform secret")?;
     let txn = begin_write(db).await?;
     let current = get::<platform::Entity, _>(&txn, actor, id).await?;
     let secret = new_secret();
@@ -349,6 +484,7 @@ mod tests {
             secret: "s".into(),
             status_map: json,
             subscription: PlatformSubscription::OwnCases,
+            authority: authority_json(&Authority::default()).unwrap(),
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };
@@ -366,5 +502,37 @@ mod tests {
             ]
         )
         .is_err());
+    }
+}
+
+#[cfg(test)]
+mod authority_tests {
+    use super::*;
+
+    #[test]
+    fn the_migration_default_is_the_default_authority() {
+        let stored: Authority = serde_json::from_str(
+            r#"{"caseKinds":null,"enterprises":"NONE","enterpriseFields":null,"volunteers":"NONE"}"#,
+        )
+        .unwrap();
+        assert_eq!(stored, Authority::default());
+    }
+
+    #[test]
+    fn grants_decide_creates_and_updates() {
+        assert!(Authority::may_write(Grant::None, false, "enterprises").is_err());
+        assert!(Authority::may_write(Grant::Create, false, "enterprises").is_ok());
+        assert!(Authority::may_write(Grant::Create, true, "enterprises").is_err());
+        assert!(Authority::may_write(Grant::Update, true, "enterprises").is_ok());
+        assert!(Authority::may_write(Grant::CreateAndUpdate, true, "enterprises").is_ok());
+        let a = Authority {
+            case_kinds: Some(vec![entity::enums::CaseKind::PoliceIncident]),
+            enterprise_fields: Some(vec![EnterpriseField::Address]),
+            ..Authority::default()
+        };
+        assert!(a.may_write_case(entity::enums::CaseKind::PoliceIncident).is_ok());
+        assert!(a.may_write_case(entity::enums::CaseKind::Dispute).is_err());
+        assert!(a.may_change_enterprise_field(EnterpriseField::Address).is_ok());
+        assert!(a.may_change_enterprise_field(EnterpriseField::Name).is_err());
     }
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use entity::{
-    case, case_attachment, case_timeline_entry, enterprise,
+    case, case_timeline_entry, enterprise,
     enums::{CaseKind, CaseSource, CaseStatus, ReporterRole, TimelineKind},
     grid, mediation_room, report_code,
 };
@@ -24,8 +24,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
-    case::{append_timeline, next_tracking_number},
     directory_scope,
+    journal::{Attachment, Journal, NewCase, Opened, Store},
     pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
     require_master_data,
     unit::{not_found_as_input, opt_phone, opt_text},
@@ -51,6 +51,43 @@ impl Scoped for report_code::Entity {
     /// (the public page reads one active code through [`public_by_code`]).
     async fn scope<C: ConnectionTrait>(_db: &C, actor: &Actor) -> AppResult<Condition> {
         Ok(directory_scope(actor))
+    }
+}
+
+impl super::Governed for report_code::Entity {
+    /// A code placed in the actor's grids: by its own grid, or (without one) by the grid of
+    /// its room or enterprise. A code placed nowhere: district-wide actors only.
+    async fn write_scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        use sea_orm::sea_query::Query;
+        if actor.sees_jurisdiction() {
+            return Ok(super::allow());
+        }
+        let rooms = <mediation_room::Entity as super::Governed>::write_scope(db, actor).await?;
+        let enterprises = <enterprise::Entity as super::Governed>::write_scope(db, actor).await?;
+        Ok(Condition::any()
+            .add(super::grid_scope(db, actor, report_code::Column::GridId).await?)
+            .add(
+                Condition::all().add(report_code::Column::GridId.is_null()).add(
+                    report_code::Column::RoomId.in_subquery(
+                        Query::select()
+                            .column(mediation_room::Column::Id)
+                            .from(mediation_room::Entity)
+                            .cond_where(rooms)
+                            .to_owned(),
+                    ),
+                ),
+            )
+            .add(
+                Condition::all().add(report_code::Column::GridId.is_null()).add(
+                    report_code::Column::EnterpriseId.in_subquery(
+                        Query::select()
+                            .column(enterprise::Column::Id)
+                            .from(enterprise::Entity)
+                            .cond_where(enterprises)
+                            .to_owned(),
+                    ),
+                ),
+            ))
     }
 }
 
@@ -88,20 +125,46 @@ pub async fn create(
     let label = validate::text(&input.label, 1, 100).map_err(|m| AppError::bad_input("input.label", m))?;
     let place = opt_text("input.place", input.place.as_deref(), 200)?;
     let txn = begin_write(db).await?;
-    if let Some(g) = input.grid_id {
-        super::get::<grid::Entity, _>(&txn, actor, g)
-            .await
-            .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
+    // The code is placed by its grid, else its room's, else its enterprise's: the actor must
+    // be able to change what it is placed in (a room or enterprise it is posted at must be
+    // one it may change when the code names no grid of its own).
+    if input.grid_id.is_some() {
+        super::placed_in(&txn, actor, input.grid_id, "input.gridId").await?;
     }
     if let Some(r) = input.room_id {
-        super::get::<mediation_room::Entity, _>(&txn, actor, r)
-            .await
-            .map_err(|e| not_found_as_input(e, "input.roomId", "no such mediation room"))?;
+        if input.grid_id.is_none() {
+            super::writable::<mediation_room::Entity, _>(
+                &txn,
+                actor,
+                r,
+                "input.roomId",
+                "no such mediation room",
+            )
+            .await?;
+        } else {
+            super::get::<mediation_room::Entity, _>(&txn, actor, r)
+                .await
+                .map_err(|e| not_found_as_input(e, "input.roomId", "no such mediation room"))?;
+        }
     }
     if let Some(e) = input.enterprise_id {
-        super::get::<enterprise::Entity, _>(&txn, actor, e)
-            .await
-            .map_err(|e| not_found_as_input(e, "input.enterpriseId", "no such enterprise"))?;
+        if input.grid_id.is_none() && input.room_id.is_none() {
+            super::writable::<enterprise::Entity, _>(
+                &txn,
+                actor,
+                e,
+                "input.enterpriseId",
+                "no such enterprise",
+            )
+            .await?;
+        } else {
+            super::get::<enterprise::Entity, _>(&txn, actor, e)
+                .await
+                .map_err(|e| not_found_as_input(e, "input.enterpriseId", "no such enterprise"))?;
+        }
+    }
+    if input.grid_id.is_none() && input.room_id.is_none() && input.enterprise_id.is_none() {
+        super::placed_in(&txn, actor, None, "input.gridId").await?;
     }
     let mut code = None;
     for _ in 0..8 {
@@ -143,7 +206,8 @@ pub async fn set_active(
 ) -> AppResult<report_code::Model> {
     require_master_data(actor)?;
     let txn = begin_write(db).await?;
-    let m = super::get::<report_code::Entity, _>(&txn, actor, id).await?;
+    let m =
+        super::writable::<report_code::Entity, _>(&txn, actor, id, "input.id", "no such report code").await?;
     let mut am: report_code::ActiveModel = m.into();
     am.active = Set(active);
     let m = am.update(&txn).await?;
@@ -289,6 +353,20 @@ pub struct PublicSubmission {
     pub latitude: Option<f64>,
     /// Longitude (WGS 84).
     pub longitude: Option<f64>,
+    /// Retry key (at least 22 characters, e.g. a UUID): a second submission with the same key
+    /// and content answers the first one's tracking number and token instead of filing twice.
+    pub idempotency_key: Option<String>,
+}
+
+/// What a retry key of a public report binds: the content, not the photo's bytes (their hash).
+#[derive(serde::Serialize)]
+struct PublicFingerprint<'a> {
+    title: &'a str,
+    description: &'a str,
+    phone: Option<&'a str>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    photo_sha256: Option<&'a str>,
 }
 
 /// The answer to a public report: the case and the tracking token, which exists only here
@@ -394,13 +472,16 @@ async fn store_blob(dir: PathBuf, sha256: String, bytes: Vec<u8>) -> AppResult<b
     .map_err(|e| AppError::Internal(format!("photo store: {e}")))
 }
 
-/// Records a report made through an active code by someone without an account: the case
-/// (source REPORT_CODE, reporter ANONYMOUS, grid, room and enterprise from the code, kind
-/// SAFETY_HAZARD), its first timeline entry, the photo's metadata, and the SHA-256 of a new
-/// tracking token — in one transaction. The photo's bytes go to `attachments/<sha256>` before
-/// the commit; nothing is written when any check fails.
+/// Records a report made through an active code by someone without an account, through the
+/// case journal: the case (source REPORT_CODE, reporter ANONYMOUS, grid, room and enterprise
+/// from the code, kind SAFETY_HAZARD), its first timeline entry, the photo's metadata, and the
+/// SHA-256 of a new tracking token — in one transaction. The photo's bytes go to
+/// `attachments/<sha256>` before the commit; nothing is written when any check fails.
+///
+/// With a retry key the token is derived from the key (HMAC with the store's token key), so
+/// a retry answers the same token without the token ever being stored.
 pub async fn submit_public_report(
-    db: &DatabaseConnection,
+    store: &Store,
     attachments: Option<&Path>,
     code: &str,
     input: PublicSubmission,
@@ -421,100 +502,118 @@ pub async fn submit_public_report(
         (None, _) => None,
     };
     // Look the code up before taking the write lock: unknown codes cost no transaction.
-    active_code(db, code).await?;
-
-    let txn = begin_write(db).await?;
-    let rc = active_code(&txn, code).await?;
+    let rc = active_code(&store.db, code).await?;
+    let key = match input.idempotency_key.as_deref() {
+        None => None,
+        Some(k) => {
+            let k = super::idempotency::check_key(k)?;
+            if k.chars().count() < 22 {
+                return Err(AppError::bad_input(
+                    "input.idempotencyKey",
+                    "a public report's key must be at least 22 characters (use a random UUID)",
+                ));
+            }
+            let fingerprint = PublicFingerprint {
+                title: &title,
+                description: &description,
+                phone: phone.as_deref(),
+                latitude: input.latitude,
+                longitude: input.longitude,
+                photo_sha256: photo.as_ref().map(|p| p.sha256.as_str()),
+            };
+            Some(super::idempotency::Request {
+                subject: format!("report-code:{}", rc.id),
+                key: k,
+                operation: "submitPublicReport",
+                target: Some(rc.id),
+                hash: super::idempotency::hash_of(&fingerprint)?,
+            })
+        }
+    };
+    let token = match &key {
+        Some(k) => store.derived_token(&k.subject, &k.key),
+        None => new_token(),
+    };
+    let mut j = match Journal::open(store, key).await? {
+        Opened::Fresh(j) => j,
+        Opened::Replayed(first) => {
+            let id = first
+                .result_id
+                .ok_or_else(|| AppError::Internal("idempotency key without a result".into()))?;
+            let case = case::Entity::find_by_id(id)
+                .one(&store.db)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            return Ok(Submitted { case, token });
+        }
+    };
+    let rc = active_code(j.txn(), code).await?;
     // A code at an enterprise without a grid of its own files reports in the enterprise's grid.
     let mut grid_id = rc.grid_id;
     if grid_id.is_none() {
         if let Some(e) = rc.enterprise_id {
             grid_id = enterprise::Entity::find_by_id(e)
-                .one(&txn)
+                .one(j.txn())
                 .await?
                 .and_then(|e| e.grid_id);
         }
     }
-    let token = new_token();
-    let now = super::now();
-    let id = super::new_id();
-    let tracking_number = next_tracking_number(&txn, now).await?;
-    let model = case::ActiveModel {
-        id: Set(id),
-        tracking_number: Set(tracking_number),
-        kind: Set(CaseKind::SafetyHazard),
-        category: Set(None),
-        title: Set(title),
-        description: Set(description),
-        status: Set(CaseStatus::Reported),
-        risk_colour: Set(None),
-        severity: Set(None),
-        source: Set(CaseSource::ReportCode),
-        reporter_role: Set(ReporterRole::Anonymous),
-        reporter_subject: Set(None),
-        reporter_name: Set(None),
-        reporter_phone: Set(phone),
-        address: Set(None),
-        latitude: Set(input.latitude),
-        longitude: Set(input.longitude),
-        grid_id: Set(grid_id),
-        enterprise_id: Set(rc.enterprise_id),
-        room_id: Set(rc.room_id),
-        report_code_id: Set(Some(rc.id)),
-        tracking_token_hash: Set(Some(sha256_hex(token.as_bytes()))),
-        occurred_at: Set(None),
-        first_response_due: Set(None),
-        resolution_due: Set(None),
-        first_response_at: Set(None),
-        resolved_at: Set(None),
-        closed_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    let attachments: Vec<Attachment> = photo
+        .iter()
+        .map(|p| Attachment {
+            file_name: format!("photo.{}", p.ext),
+            content_type: p.content_type,
+            size_bytes: i64::try_from(p.bytes.len()).unwrap_or(i64::MAX),
+            sha256: p.sha256.clone(),
+            uploaded_by: None,
+        })
+        .collect();
     let anonymous = Actor::anonymous();
-    append_timeline(
-        &txn,
-        id,
-        1,
-        TimelineKind::Reported,
-        None,
-        Some(CaseStatus::Reported),
-        &anonymous,
-        None,
-        now,
-    )
-    .await?;
-    super::outbox::enqueue(&txn, &model, TimelineKind::Reported, 1, None, None).await?;
+    let created = j
+        .create(
+            &anonymous,
+            NewCase {
+                kind: CaseKind::SafetyHazard,
+                category: None,
+                title,
+                description,
+                source: CaseSource::ReportCode,
+                reporter_role: ReporterRole::Anonymous,
+                reporter_subject: None,
+                reporter_name: None,
+                reporter_phone: phone,
+                address: None,
+                latitude: input.latitude,
+                longitude: input.longitude,
+                grid_id,
+                enterprise_id: rc.enterprise_id,
+                room_id: rc.room_id,
+                report_code_id: Some(rc.id),
+                tracking_token_hash: Some(sha256_hex(token.as_bytes())),
+                occurred_at: None,
+                parties: Vec::new(),
+                attachments,
+                origin: None,
+            },
+        )
+        .await?;
     let mut created_blob = None;
     if let (Some(p), Some(dir)) = (photo, dir) {
-        case_attachment::ActiveModel {
-            id: Set(super::new_id()),
-            case_id: Set(id),
-            file_name: Set(format!("photo.{}", p.ext)),
-            content_type: Set(p.content_type.to_owned()),
-            size_bytes: Set(i64::try_from(p.bytes.len()).unwrap_or(i64::MAX)),
-            sha256: Set(p.sha256.clone()),
-            storage_key: Set(format!("attachments/{}", p.sha256)),
-            uploaded_by: Set(None),
-            created_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
         if store_blob(dir.clone(), p.sha256.clone(), p.bytes).await? {
             created_blob = Some(dir.join(&p.sha256));
         }
     }
-    if let Err(e) = txn.commit().await {
+    if let Err(e) = j.commit_with(created.case.id, None).await {
         // The case is gone; so is the file this call wrote.
         if let Some(path) = created_blob {
             let _ = std::fs::remove_file(path);
         }
-        return Err(e.into());
+        return Err(e);
     }
-    Ok(Submitted { case: model, token })
+    Ok(Submitted {
+        case: created.case,
+        token,
+    })
 }
 
 /// One public step of a tracked report: what, the status after it, when. No notes, no

@@ -800,7 +800,26 @@ pub async fn volunteer_statistics<C: ConnectionTrait + TransactionTrait>(
     }
     let key = match q.by {
         VolunteerGrouping::Team => Expr::col((Tasks, T::TeamId)),
-        VolunteerGrouping::Volunteer => Expr::col((Tasks, T::VolunteerId)),
+        // A volunteer the caller may not read is no group of its own: their tasks count in
+        // the null group (with tasks given to a whole team), so no id or minutes of theirs
+        // leave the service. The readable volunteers are joined (a plain column to group by,
+        // which PostgreSQL needs: the scope's bound values would make a CASE expression in
+        // SELECT and GROUP BY two different expressions).
+        VolunteerGrouping::Volunteer => {
+            let readable = visible::<entity::volunteer::Entity, C>(db, actor)
+                .await?
+                .select_only()
+                .column(entity::volunteer::Column::Id)
+                .into_query();
+            let vis = sea_orm::sea_query::Alias::new("readable_volunteer");
+            stmt.join_subquery(
+                sea_orm::sea_query::JoinType::LeftJoin,
+                readable,
+                vis.clone(),
+                Expr::col((vis.clone(), entity::volunteer::Column::Id)).equals((Tasks, T::VolunteerId)),
+            );
+            Expr::col((vis, entity::volunteer::Column::Id))
+        }
     };
     run_grouped(db, stmt, key, q.limit, volunteer_metrics).await
 }

@@ -11,12 +11,11 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    case, case_timeline_entry, enterprise,
+    case, enterprise,
     enums::{CaseCategory, CaseKind, CaseSource, ExternalEntity, PlatformKind, Skill, TimelineKind},
     external_ref, grid, platform, volunteer, volunteer_membership, volunteer_team,
 };
 use sea_orm::{
-    sea_query::{Expr, ExprTrait},
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
 };
@@ -24,8 +23,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    case::{insert_report, NewReport},
+    case::NewReport,
     enterprise::NewEnterprise,
+    journal::{Entry, Journal, Opened, Store},
     platform as platforms,
     volunteer::NewVolunteer,
     Change,
@@ -270,12 +270,13 @@ pub fn platform_actor(p: &platform::Model) -> Actor {
     )
 }
 
-/// Master data arrives with the platform's authority as a registered integration.
+/// Master data a platform may write (its authority was checked first) is written district-wide
+/// under the platform's name.
 fn master_data_actor(p: &platform::Model) -> Actor {
     Actor::new(
         Role::Admin,
         Some(format!("platform:{}", p.code)),
-        Scope::default(),
+        Scope::district(),
     )
 }
 
@@ -293,11 +294,12 @@ fn source_of(kind: PlatformKind) -> CaseSource {
 
 /// Applies a batch from platform `p` (which must be enabled).
 pub async fn apply(
-    db: &DatabaseConnection,
+    store: &Store,
     p: &platform::Model,
     batch: Batch,
     max_records: usize,
 ) -> AppResult<BatchReport> {
+    let db = &store.db;
     if !p.enabled {
         return Err(AppError::forbidden("this platform is disabled"));
     }
@@ -337,7 +339,7 @@ pub async fn apply(
     }
     for (i, r) in batch.cases.into_iter().enumerate() {
         let res = one(db, ExternalEntity::Case, "cases", i, r, |rec| async move {
-            case_record(db, p, rec).await
+            case_record(store, p, rec).await
         })
         .await;
         report.push(res);
@@ -538,7 +540,7 @@ fn parse_enum<E: ActiveEnum<Value = String>>(field: &str, v: Option<&str>) -> Ap
         .transpose()
 }
 
-async fn case_record(db: &DatabaseConnection, p: &platform::Model, rec: CaseRecord) -> AppResult<Done> {
+async fn case_record(store: &Store, p: &platform::Model, rec: CaseRecord) -> AppResult<Done> {
     check_ids(&rec.external_id, rec.version)?;
     let external_status = match rec.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -554,37 +556,24 @@ async fn case_record(db: &DatabaseConnection, p: &platform::Model, rec: CaseReco
     };
     let kind = parse_enum::<CaseKind>("input.kind", rec.kind.as_deref())?;
     let category = parse_enum::<CaseCategory>("input.category", rec.category.as_deref())?;
-    let txn = begin_write(db).await?;
-    let existing = find_ref(&txn, p.id, ExternalEntity::Case, &rec.external_id).await?;
+    let authority = platforms::authority(p)?;
+    let Opened::Fresh(mut j) = Journal::open(store, None).await? else {
+        return Err(AppError::Internal("a journal without a key replayed".into()));
+    };
+    let existing = find_ref(j.txn(), p.id, ExternalEntity::Case, &rec.external_id).await?;
     if let Some(r) = &existing {
         if let Some(o) = seen(r, rec.version) {
             return Ok((o, r.entity_id, Vec::new()));
         }
     }
-    let grid_id = grid_by_code(&txn, rec.grid_code.as_deref()).await?;
-    let enterprise_id = match rec
-        .enterprise_credit_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(cc) => Some(
-            enterprise::Entity::find()
-                .filter(enterprise::Column::CreditCode.eq(cc))
-                .one(&txn)
-                .await?
-                .map(|e| e.id)
-                .ok_or_else(|| {
-                    AppError::bad_input("input.enterpriseCreditCode", "no enterprise has this credit code")
-                })?,
-        ),
-    };
     let actor = platform_actor(p);
     let done = match existing {
         None => {
+            let kind = kind.unwrap_or(CaseKind::PoliceIncident);
+            authority.may_write_case(kind)?;
+            let grid_id = grid_by_code(j.txn(), rec.grid_code.as_deref()).await?;
             let input = NewReport {
-                kind,
+                kind: Some(kind),
                 category,
                 title: rec.title.clone(),
                 description: rec.description.clone(),
@@ -595,33 +584,38 @@ async fn case_record(db: &DatabaseConnection, p: &platform::Model, rec: CaseReco
                 latitude: rec.latitude,
                 longitude: rec.longitude,
                 grid_id,
-                enterprise_id,
+                // By the public credit code: the link gives the platform no read of the
+                // enterprise (only an enterprise it may write and did write is its own).
+                enterprise_credit_code: rec.enterprise_credit_code.clone(),
                 occurred_at: rec.occurred_at,
-                parties: Vec::new(),
+                ..NewReport::default()
             };
-            let c = insert_report(&txn, &actor, input, Some(p.id)).await?;
+            let new = super::case::prepare(j.txn(), &actor, &input, Some(p.id)).await?;
+            let created = j.create(&actor, new).await?;
             save_ref(
-                &txn,
+                j.txn(),
                 p,
                 None,
                 ExternalEntity::Case,
-                c.id,
+                created.case.id,
                 &rec.external_id,
                 rec.version,
                 external_status,
             )
             .await?;
-            let dups = super::duplicate::link_candidates(&txn, &c).await?;
-            (Outcome::Created, c.id, dups)
+            let id = created.case.id;
+            j.commit_with(id, None).await?;
+            (Outcome::Created, id, created.duplicate_of)
         }
         Some(r) => {
             let current = case::Entity::find_by_id(r.entity_id)
-                .one(&txn)
+                .one(j.txn())
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let outcome = update_case(&txn, p, &actor, &current, &rec, &r, external_status.clone()).await?;
+            authority.may_write_case(current.kind)?;
+            let outcome = update_case(&mut j, p, &actor, &current, &rec, &r, external_status.clone()).await?;
             save_ref(
-                &txn,
+                j.txn(),
                 p,
                 Some(r),
                 ExternalEntity::Case,
@@ -631,17 +625,17 @@ async fn case_record(db: &DatabaseConnection, p: &platform::Model, rec: CaseReco
                 external_status,
             )
             .await?;
+            j.commit_with(current.id, None).await?;
             (outcome, current.id, Vec::new())
         }
     };
-    txn.commit().await?;
     Ok(done)
 }
 
 /// A newer version of a synced case: the reported facts change (title, description, place,
 /// time); the loop's own state (status, colour, assignments) is ours and stays.
-async fn update_case<C: ConnectionTrait>(
-    txn: &C,
+async fn update_case(
+    j: &mut Journal<'_>,
     p: &platform::Model,
     actor: &Actor,
     current: &case::Model,
@@ -682,15 +676,6 @@ async fn update_case<C: ConnectionTrait>(
     if changed.is_empty() && !status_changed {
         return Ok(Outcome::Unchanged);
     }
-    let now = super::now();
-    let mut update = case::Entity::update_many()
-        .col_expr(case::Column::Version, Expr::col(case::Column::Version).add(1))
-        .col_expr(case::Column::UpdatedAt, Expr::value(now))
-        .filter(case::Column::Id.eq(current.id));
-    for (col, v) in set {
-        update = update.col_expr(col, Expr::value(v));
-    }
-    update.exec(txn).await?;
     let mut note = format!("{} v{}", p.name, rec.version);
     if !changed.is_empty() {
         note.push_str(&format!(": {}", changed.join(", ")));
@@ -698,28 +683,18 @@ async fn update_case<C: ConnectionTrait>(
     if let (true, Some(s)) = (status_changed, &external_status) {
         note.push_str(&format!("; 来源平台状态 {s}"));
     }
-    let seq = super::workflow::next_seq(txn, current.id).await?;
-    case_timeline_entry::ActiveModel {
-        id: Set(super::new_id()),
-        case_id: Set(current.id),
-        seq: Set(seq),
-        kind: Set(TimelineKind::Synced),
-        from_status: Set(Some(current.status)),
-        to_status: Set(Some(current.status)),
-        actor_subject: Set(actor.subject.clone()),
-        actor_role: Set(Some(actor.role.as_str().to_owned())),
-        unit_id: Set(None),
-        note: Set(Some(note.clone())),
-        public: Set(false),
-        created_at: Set(now),
-    }
-    .insert(txn)
+    j.record(
+        actor,
+        current,
+        Entry {
+            set,
+            note: Some(note),
+            public: false,
+            origin: Some(p.id),
+            ..Entry::new(TimelineKind::Synced)
+        },
+    )
     .await?;
-    let after = case::Entity::find_by_id(current.id)
-        .one(txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    super::outbox::enqueue(txn, &after, TimelineKind::Synced, seq, Some(&note), Some(p.id)).await?;
     Ok(Outcome::Updated)
 }
 
@@ -766,6 +741,35 @@ async fn enterprise_record(
         }
         Err(_) => None,
     };
+    let authority = platforms::authority(p)?;
+    platforms::Authority::may_write(authority.enterprises, stored.is_some(), "enterprises")?;
+    if let Some(old) = &stored {
+        use platforms::EnterpriseField as F;
+        let changes = [
+            (F::Name, rec.name.trim() != old.name),
+            (
+                F::Industry,
+                rec.industry.is_some() && rec.industry != old.industry,
+            ),
+            (
+                F::AboveDesignatedSize,
+                rec.above_designated_size
+                    .is_some_and(|v| v != old.above_designated_size),
+            ),
+            (
+                F::HazardousChemicals,
+                rec.hazardous_chemicals
+                    .is_some_and(|v| v != old.hazardous_chemicals),
+            ),
+            (F::Address, rec.address.is_some() && rec.address != old.address),
+            (F::Grid, grid_id.is_some() && grid_id != old.grid_id),
+        ];
+        for (field, changed) in changes {
+            if changed {
+                authority.may_change_enterprise_field(field)?;
+            }
+        }
+    }
     let input = NewEnterprise {
         credit_code: rec.credit_code.clone(),
         name: rec.name.clone(),
@@ -828,6 +832,15 @@ async fn volunteer_record(
             return Ok((o, r.entity_id, Vec::new()));
         }
     }
+    let registered = match validate::resident_id(&rec.resident_id) {
+        Ok(rid) => volunteer::Entity::find()
+            .filter(volunteer::Column::ResidentId.eq(rid))
+            .one(&txn)
+            .await?
+            .is_some(),
+        Err(_) => false,
+    };
+    platforms::Authority::may_write(platforms::authority(p)?.volunteers, registered, "volunteers")?;
     let mut team_ids = Vec::new();
     for (i, name) in rec.team_names.iter().enumerate() {
         let t = volunteer_team::Entity::find()

@@ -23,6 +23,13 @@ impl Scoped for unit::Entity {
     }
 }
 
+impl super::Governed for unit::Entity {
+    /// A unit placed in the actor's grids (units without a grid: district-wide actors only).
+    async fn write_scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        super::grid_scope(db, actor, unit::Column::GridId).await
+    }
+}
+
 /// Filters for the unit list.
 #[derive(Clone, Debug, Default)]
 pub struct UnitFilter {
@@ -116,11 +123,7 @@ pub async fn create(
             .await
             .map_err(|e| not_found_as_input(e, "input.parentId", "no such unit"))?;
     }
-    if let Some(g) = input.grid_id {
-        super::get::<grid::Entity, _>(&txn, actor, g)
-            .await
-            .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
-    }
+    super::placed_in(&txn, actor, input.grid_id, "input.gridId").await?;
     let now = super::now();
     let m = unit::ActiveModel {
         id: Set(super::new_id()),
@@ -140,10 +143,11 @@ pub async fn create(
     Ok(m)
 }
 
-/// Turns a `NOT_FOUND` for a referenced id into an input error on that field.
+/// Names the input field of a referenced id that resolved to nothing the caller may see
+/// (`NOT_FOUND` with `extensions.field`).
 pub fn not_found_as_input(e: AppError, field: &str, message: &str) -> AppError {
     match e {
-        AppError::NotFound => AppError::bad_input(field, message),
+        AppError::NotFound => AppError::not_found_at(field, message),
         other => other,
     }
 }

@@ -16,9 +16,7 @@ use uuid::Uuid;
 use super::{
     deny, grid_paths, in_grid_subtrees,
     pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
-    require_master_data,
-    unit::not_found_as_input,
-    visible, Change, Scoped,
+    require_master_data, visible, Change, Scoped,
 };
 use crate::{
     auth::{Actor, Role},
@@ -96,6 +94,23 @@ impl Scoped for volunteer::Entity {
         } else {
             Ok(any)
         }
+    }
+}
+
+impl super::Governed for volunteer::Entity {
+    /// A member of a team the actor may change.
+    async fn write_scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        if actor.sees_jurisdiction() {
+            return Ok(super::allow());
+        }
+        let teams = <volunteer_team::Entity as super::Governed>::write_scope(db, actor).await?;
+        Ok(Condition::all().add(members_of(
+            Query::select()
+                .column(volunteer_team::Column::Id)
+                .from(volunteer_team::Entity)
+                .cond_where(teams)
+                .to_owned(),
+        )))
     }
 }
 
@@ -338,12 +353,17 @@ fn sort_skills(skills: &mut Vec<Skill>) {
     skills.dedup();
 }
 
-/// Checks that every team exists (in the actor's scope).
+/// Checks that every team exists and is one the actor may change.
 async fn check_teams<C: ConnectionTrait>(db: &C, actor: &Actor, teams: &[Uuid]) -> AppResult<()> {
     for (i, t) in teams.iter().enumerate() {
-        super::get::<volunteer_team::Entity, _>(db, actor, *t)
-            .await
-            .map_err(|e| not_found_as_input(e, &format!("input.teamIds[{i}]"), "no such team"))?;
+        super::writable::<volunteer_team::Entity, C>(
+            db,
+            actor,
+            *t,
+            &format!("input.teamIds[{i}]"),
+            "no such team",
+        )
+        .await?;
     }
     Ok(())
 }
@@ -479,10 +499,10 @@ pub async fn upsert<C: ConnectionTrait>(
         }
         return Ok((insert(db, v).await?, Change::Created));
     };
-    super::get::<volunteer::Entity, _>(db, actor, old.id)
+    super::writable::<volunteer::Entity, C>(db, actor, old.id, "input.residentId", "")
         .await
         .map_err(|e| match e {
-            AppError::NotFound => AppError::conflict(
+            AppError::NotFoundAt { .. } => AppError::conflict(
                 "input.residentId",
                 "a volunteer with this resident ID is registered outside your scope",
             ),
@@ -597,9 +617,14 @@ pub async fn award_honour(
     let title = validate::text(&input.title, 1, 100).map_err(|m| AppError::bad_input("input.title", m))?;
     let awarded_by = super::unit::opt_text("input.awardedBy", input.awarded_by.as_deref(), 100)?;
     let txn = begin_write(db).await?;
-    super::get::<volunteer::Entity, _>(&txn, actor, input.volunteer_id)
-        .await
-        .map_err(|e| not_found_as_input(e, "input.volunteerId", "no such volunteer"))?;
+    super::writable::<volunteer::Entity, _>(
+        &txn,
+        actor,
+        input.volunteer_id,
+        "input.volunteerId",
+        "no such volunteer",
+    )
+    .await?;
     let m = volunteer_honour::ActiveModel {
         id: Set(super::new_id()),
         volunteer_id: Set(input.volunteer_id),

@@ -3,26 +3,29 @@
 
 use entity::{
     case_volunteer_task,
-    enums::{VolunteerTaskKind, VolunteerTaskStatus},
+    enums::{TimelineKind, VolunteerTaskKind, VolunteerTaskStatus},
     volunteer, volunteer_membership, volunteer_team,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
-use super::workflow::{apply, Action, Effect, Outcome, Step};
+use super::{
+    journal::{Entry, Journal, Opened, Store},
+    unit::not_found_as_input,
+    workflow::{apply, Action, Effect, Outcome, Step},
+};
 use crate::{
     auth::{Actor, Role},
-    db::begin_write,
     error::{AppError, AppResult},
     validate,
 };
 
 /// Tasks a team (and optionally named members of it) on the case.
 pub async fn assign(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &Actor,
     step: Step,
     team: Uuid,
@@ -35,56 +38,71 @@ pub async fn assign(
     if volunteers.len() > 50 {
         return Err(AppError::bad_input("input.volunteerIds", "at most 50 volunteers"));
     }
-    apply(db, actor, Action::AssignVolunteers, step, move |txn, c| {
-        Box::pin(async move {
-            let t = volunteer_team::Entity::find_by_id(team)
-                .one(txn)
-                .await?
-                .ok_or_else(|| AppError::bad_input("input.teamId", "no such team"))?;
-            if !volunteers.is_empty() {
-                let members = volunteer_membership::Entity::find()
-                    .filter(volunteer_membership::Column::TeamId.eq(team))
-                    .filter(volunteer_membership::Column::VolunteerId.is_in(volunteers.clone()))
-                    .all(txn)
+    // Volunteers carry personal data: only those the caller may read can be named.
+    let t = super::get::<volunteer_team::Entity, _>(&store.db, actor, team)
+        .await
+        .map_err(|e| not_found_as_input(e, "input.teamId", "no such team"))?;
+    let visible = super::by_ids::<volunteer::Entity, _>(&store.db, actor, &volunteers).await?;
+    if let Some(i) = volunteers.iter().position(|v| !visible.contains_key(v)) {
+        return Err(AppError::not_found_at(
+            format!("input.volunteerIds[{i}]"),
+            "no such volunteer",
+        ));
+    }
+    let input = (team, volunteers.clone(), kind);
+    apply(
+        store,
+        actor,
+        Action::AssignVolunteers,
+        step,
+        &input,
+        move |txn, c| {
+            Box::pin(async move {
+                if !volunteers.is_empty() {
+                    let members = volunteer_membership::Entity::find()
+                        .filter(volunteer_membership::Column::TeamId.eq(team))
+                        .filter(volunteer_membership::Column::VolunteerId.is_in(volunteers.clone()))
+                        .all(txn)
+                        .await?;
+                    if members.len() != volunteers.len() {
+                        return Err(AppError::bad_input(
+                            "input.volunteerIds",
+                            "every volunteer must belong to the team",
+                        ));
+                    }
+                }
+                let now = super::now();
+                let who: Vec<Option<Uuid>> = if volunteers.is_empty() {
+                    vec![None]
+                } else {
+                    volunteers.iter().copied().map(Some).collect()
+                };
+                for v in who {
+                    case_volunteer_task::ActiveModel {
+                        id: Set(super::new_id()),
+                        case_id: Set(c.id),
+                        team_id: Set(Some(team)),
+                        volunteer_id: Set(v),
+                        kind: Set(kind),
+                        status: Set(VolunteerTaskStatus::Assigned),
+                        checked_in_at: Set(None),
+                        checked_out_at: Set(None),
+                        check_in_latitude: Set(None),
+                        check_in_longitude: Set(None),
+                        minutes: Set(None),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                    }
+                    .insert(txn)
                     .await?;
-                if members.len() != volunteers.len() {
-                    return Err(AppError::bad_input(
-                        "input.volunteerIds",
-                        "every volunteer must belong to the team",
-                    ));
                 }
-            }
-            let now = super::now();
-            let who: Vec<Option<Uuid>> = if volunteers.is_empty() {
-                vec![None]
-            } else {
-                volunteers.iter().copied().map(Some).collect()
-            };
-            for v in who {
-                case_volunteer_task::ActiveModel {
-                    id: Set(super::new_id()),
-                    case_id: Set(c.id),
-                    team_id: Set(Some(team)),
-                    volunteer_id: Set(v),
-                    kind: Set(kind),
-                    status: Set(VolunteerTaskStatus::Assigned),
-                    checked_in_at: Set(None),
-                    checked_out_at: Set(None),
-                    check_in_latitude: Set(None),
-                    check_in_longitude: Set(None),
-                    minutes: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(txn)
-                .await?;
-            }
-            Ok(Effect {
-                note: Some(format!("{} ({} 人)", t.name, volunteers.len())),
-                ..Default::default()
+                Ok(Effect {
+                    note: Some(format!("{} ({} 人)", t.name, volunteers.len())),
+                    ..Default::default()
+                })
             })
-        })
-    })
+        },
+    )
     .await
 }
 
@@ -126,9 +144,11 @@ pub enum Move {
     CheckOut,
 }
 
-/// Moves a task on; service minutes add up on the volunteer at check-out.
+/// Moves a task on through the case journal (a `VOLUNTEER_TASK` step on the case's timeline
+/// that subscribers hear; it leaves the case's version alone, so a commander's view does not
+/// go stale); service minutes add up on the volunteer at check-out.
 pub async fn act(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &Actor,
     task: Uuid,
     mv: Move,
@@ -137,8 +157,10 @@ pub async fn act(
         validate::coordinates(Some(latitude), Some(longitude))
             .map_err(|(f, m)| AppError::bad_input(format!("input.{f}"), m))?;
     }
-    let txn = begin_write(db).await?;
-    let t = own_task(&txn, actor, task).await?;
+    let Opened::Fresh(mut j) = Journal::open(store, None).await? else {
+        return Err(AppError::Internal("a journal without a key replayed".into()));
+    };
+    let t = own_task(j.txn(), actor, task).await?;
     use VolunteerTaskStatus as T;
     let next = match (mv, t.status) {
         (Move::Accept, T::Assigned) => T::Accepted,
@@ -152,6 +174,7 @@ pub async fn act(
             })
         }
     };
+    let case = super::get::<entity::case::Entity, _>(j.txn(), actor, t.case_id).await?;
     let now = super::now();
     let mut m: case_volunteer_task::ActiveModel = t.clone().into();
     m.status = Set(next);
@@ -159,6 +182,12 @@ pub async fn act(
     if t.volunteer_id.is_none() {
         m.volunteer_id = Set(actor.scope.person);
     }
+    let mut note = match mv {
+        Move::Accept => "接受任务".to_owned(),
+        Move::Decline => "拒绝任务".to_owned(),
+        Move::CheckIn { .. } => "到场签到".to_owned(),
+        Move::CheckOut => "完成签退".to_owned(),
+    };
     match mv {
         Move::CheckIn { latitude, longitude } => {
             m.checked_in_at = Set(Some(now));
@@ -170,6 +199,7 @@ pub async fn act(
                 .checked_in_at
                 .map(|i| std::cmp::max((now - i).num_minutes(), 1))
                 .unwrap_or(0);
+            note.push_str(&format!("（{minutes} 分钟）"));
             m.checked_out_at = Set(Some(now));
             m.minutes = Set(Some(minutes));
             if let Some(v) = t.volunteer_id.or(actor.scope.person) {
@@ -180,13 +210,25 @@ pub async fn act(
                     )
                     .col_expr(volunteer::Column::UpdatedAt, Expr::value(now))
                     .filter(volunteer::Column::Id.eq(v))
-                    .exec(&txn)
+                    .exec(j.txn())
                     .await?;
             }
         }
         _ => {}
     }
-    let out = m.update(&txn).await?;
-    txn.commit().await?;
+    let out = m.update(j.txn()).await?;
+    let after = j
+        .record(
+            actor,
+            &case,
+            Entry {
+                note: Some(note),
+                public: false,
+                versioned: false,
+                ..Entry::new(TimelineKind::VolunteerTask)
+            },
+        )
+        .await?;
+    j.commit(&after).await?;
     Ok(out)
 }

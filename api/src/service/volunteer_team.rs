@@ -25,6 +25,13 @@ impl Scoped for volunteer_team::Entity {
     }
 }
 
+impl super::Governed for volunteer_team::Entity {
+    /// A team based in the actor's grids (teams without a grid: district-wide actors only).
+    async fn write_scope<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Condition> {
+        super::grid_scope(db, actor, volunteer_team::Column::GridId).await
+    }
+}
+
 /// Filters for the team list.
 #[derive(Clone, Debug, Default)]
 pub struct TeamFilter {
@@ -109,11 +116,7 @@ pub async fn create(
             "a team with this name already exists",
         ));
     }
-    if let Some(g) = input.grid_id {
-        super::get::<grid::Entity, _>(&txn, actor, g)
-            .await
-            .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
-    }
+    super::placed_in(&txn, actor, input.grid_id, "input.gridId").await?;
     if let Some(u) = input.unit_id {
         super::get::<unit::Entity, _>(&txn, actor, u)
             .await

@@ -13,19 +13,21 @@ use entity::{
         AssignmentStatus, CaseCategory, CaseKind, CaseStatus, FollowUpMethod, RiskColour, Severity,
         TimelineKind, UnitKind,
     },
-    follow_up, idempotency_key, mediation_room, unit,
+    follow_up, mediation_room, unit,
 };
 use sea_orm::{
-    sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
-use super::{get, require_role};
+use super::{
+    get, idempotency,
+    journal::{self, Entry, Journal, Opened, Store},
+    require_role,
+};
 use crate::{
     auth::{Actor, Role},
-    db::begin_write,
     error::{AppError, AppResult},
     validate,
 };
@@ -251,67 +253,75 @@ pub struct Step {
     pub version: i32,
     /// A note for the timeline.
     pub note: Option<String>,
-    /// Retry key: a retry with the same key returns the first answer.
+    /// Retry key: a retry with the same key and input returns the first answer.
     pub idempotency_key: Option<String>,
+}
+
+impl Action {
+    /// The GraphQL mutation that takes this step (also the operation an idempotency key binds).
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Assess => "assessCase",
+            Action::Dispatch => "dispatchCase",
+            Action::Divert => "divertCase",
+            Action::Accept => "acceptAssignment",
+            Action::Reject => "rejectAssignment",
+            Action::Transfer => "transferAssignment",
+            Action::StartHandling => "startHandling",
+            Action::ReferToMediation => "referCaseToMediation",
+            Action::Resolve => "resolveCase",
+            Action::MarkUnresolved => "markCaseUnresolved",
+            Action::FeedBack => "feedBackCase",
+            Action::FollowUp => "recordFollowUp",
+            Action::Close => "closeCase",
+            Action::Reopen => "reopenCase",
+            Action::ScheduleSession => "scheduleMediationSession",
+            Action::RecordSession => "recordMediationOutcome",
+            Action::EscalateMediation => "escalateMediation",
+            Action::ConfirmJudicially => "confirmAgreementJudicially",
+            Action::AssignVolunteers => "assignVolunteers",
+        }
+    }
 }
 
 /// The outcome of a transition: the case after it.
 pub type Outcome = AppResult<case::Model>;
 
-/// Returns the case of an earlier call with the same idempotency key, if any.
-async fn replay<C: ConnectionTrait>(
-    db: &C,
+/// Runs `action` on the case of `step` through the case journal: role, scope, status and
+/// version checks, the action's own work (`work`, inside the transaction), then the status
+/// change with a version bump, the timeline entry, the events and the idempotency record —
+/// all in one transaction. `input` is the action's own input; with the step's note and
+/// version it is what an idempotency key binds.
+pub async fn apply<I, F>(
+    store: &Store,
     actor: &Actor,
-    key: &Option<String>,
-    op: &str,
-) -> AppResult<Option<case::Model>> {
-    let (Some(key), Some(sub)) = (key, &actor.subject) else {
-        return Ok(None);
-    };
-    let Some(k) = idempotency_key::Entity::find()
-        .filter(idempotency_key::Column::Subject.eq(sub.as_str()))
-        .filter(idempotency_key::Column::Key.eq(key.as_str()))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    if k.operation != op {
-        return Err(AppError::conflict(
-            "input.idempotencyKey",
-            "this key was used for another operation",
-        ));
-    }
-    Ok(Some(get::<case::Entity, _>(db, actor, k.case_id).await?))
-}
-
-fn check_key(key: &Option<String>) -> AppResult<()> {
-    if let Some(k) = key {
-        validate::text(k, 8, 100).map_err(|m| AppError::bad_input("input.idempotencyKey", m))?;
-    }
-    Ok(())
-}
-
-/// Runs `action` on the case of `step`: role, scope, status and version checks, the
-/// action's own work (`work`, inside the transaction), the status change with a version bump,
-/// the timeline entry, and the idempotency record — all in one transaction.
-pub async fn apply<F>(db: &DatabaseConnection, actor: &Actor, action: Action, step: Step, work: F) -> Outcome
+    action: Action,
+    step: Step,
+    input: &I,
+    work: F,
+) -> Outcome
 where
+    I: serde::Serialize,
     F: for<'t> FnOnce(
         &'t DatabaseTransaction,
         &'t case::Model,
     ) -> futures_util::future::BoxFuture<'t, AppResult<Effect>>,
 {
     let r = rule(action)?;
-    require_role(actor, r.roles, &format!("{action:?}"))?;
-    check_key(&step.idempotency_key)?;
-    let op = format!("{action:?}");
-    if let Some(first) = replay(db, actor, &step.idempotency_key, &op).await? {
-        return Ok(first);
-    }
+    require_role(actor, r.roles, action.name())?;
     let note = super::unit::opt_text("input.note", step.note.as_deref(), 2000)?;
-    let txn = begin_write(db).await?;
-    let current = get::<case::Entity, _>(&txn, actor, step.case_id).await?;
+    let key = idempotency::Request::of(
+        actor,
+        step.idempotency_key.as_deref(),
+        action.name(),
+        Some(step.case_id),
+        &(step.version, &note, input),
+    )?;
+    let mut j = match Journal::open(store, key).await? {
+        Opened::Fresh(j) => j,
+        Opened::Replayed(first) => return journal::replayed_case(&store.db, actor, first).await,
+    };
+    let current = get::<case::Entity, _>(j.txn(), actor, step.case_id).await?;
     if current.version != step.version {
         return Err(AppError::Conflict {
             field: Some("input.version".into()),
@@ -324,102 +334,50 @@ where
     if !r.from.contains(&current.status) {
         return Err(AppError::Conflict {
             field: None,
-            message: format!("cannot {action:?} a case that is {:?}", current.status),
+            message: format!("cannot {} a case that is {:?}", action.name(), current.status),
         });
     }
-    let effect = work(&txn, &current).await?;
+    let effect = work(j.txn(), &current).await?;
     let to = effect.status.or(r.to).unwrap_or(current.status);
     let now = super::now();
-    // Optimistic update: only the client that saw this version wins.
-    let mut update = case::Entity::update_many()
-        .col_expr(case::Column::Status, Expr::value(to))
-        .col_expr(case::Column::Version, Expr::col(case::Column::Version).add(1))
-        .col_expr(case::Column::UpdatedAt, Expr::value(now))
-        .filter(case::Column::Id.eq(current.id))
-        .filter(case::Column::Version.eq(step.version));
-    for (col, v) in effect.set {
-        update = update.col_expr(col, Expr::value(v));
-    }
+    let mut set = effect.set;
     if current.first_response_at.is_none()
         && matches!(
             action,
             Action::Accept | Action::StartHandling | Action::Dispatch | Action::Divert
         )
     {
-        update = update.col_expr(case::Column::FirstResponseAt, Expr::value(now));
+        set.push((case::Column::FirstResponseAt, Some(now).into()));
     }
     match to {
-        S::Resolved | S::Unresolved => update = update.col_expr(case::Column::ResolvedAt, Expr::value(now)),
-        S::Closed => update = update.col_expr(case::Column::ClosedAt, Expr::value(now)),
+        S::Resolved | S::Unresolved => set.push((case::Column::ResolvedAt, Some(now).into())),
+        S::Closed => set.push((case::Column::ClosedAt, Some(now).into())),
         S::InHandling if action == Action::Reopen => {
-            update = update
-                .col_expr(
-                    case::Column::ResolvedAt,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
-                .col_expr(case::Column::ClosedAt, Expr::value(Option::<DateTime<Utc>>::None))
+            set.push((case::Column::ResolvedAt, Option::<DateTime<Utc>>::None.into()));
+            set.push((case::Column::ClosedAt, Option::<DateTime<Utc>>::None.into()));
         }
         _ => {}
     }
-    let res = update.exec(&txn).await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict {
-            field: Some("input.version".into()),
-            message: "the case changed meanwhile; reload it".into(),
-        });
-    }
-    let seq = next_seq(&txn, current.id).await?;
     let text = match (note, effect.note) {
         (Some(a), Some(b)) => Some(format!("{b}\n{a}")),
         (a, b) => a.or(b),
     };
-    case_timeline_entry::ActiveModel {
-        id: Set(super::new_id()),
-        case_id: Set(current.id),
-        seq: Set(seq),
-        kind: Set(r.timeline),
-        from_status: Set(Some(current.status)),
-        to_status: Set(Some(to)),
-        actor_subject: Set(actor.subject.clone()),
-        actor_role: Set(Some(actor.role.as_str().to_owned())),
-        unit_id: Set(effect.unit),
-        note: Set(text.clone()),
-        public: Set(true),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    if let (Some(key), Some(sub)) = (&step.idempotency_key, &actor.subject) {
-        idempotency_key::ActiveModel {
-            id: Set(super::new_id()),
-            subject: Set(sub.clone()),
-            key: Set(key.clone()),
-            operation: Set(op),
-            case_id: Set(current.id),
-            created_at: Set(now),
-        }
-        .insert(&txn)
+    let after = j
+        .record(
+            actor,
+            &current,
+            Entry {
+                status: Some(to),
+                set,
+                note: text,
+                unit: effect.unit,
+                expected_version: Some(step.version),
+                ..Entry::new(r.timeline)
+            },
+        )
         .await?;
-    }
-    let after = case::Entity::find_by_id(current.id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::Internal("case vanished inside its transaction".into()))?;
-    super::outbox::enqueue(&txn, &after, r.timeline, seq, text.as_deref(), None).await?;
-    txn.commit().await?;
+    j.commit(&after).await?;
     Ok(after)
-}
-
-/// The next timeline sequence number of a case.
-pub async fn next_seq<C: ConnectionTrait>(db: &C, case_id: Uuid) -> AppResult<i32> {
-    let max: Option<Option<i32>> = case_timeline_entry::Entity::find()
-        .select_only()
-        .column_as(case_timeline_entry::Column::Seq.max(), "m")
-        .filter(case_timeline_entry::Column::CaseId.eq(case_id))
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(max.flatten().unwrap_or(0) + 1)
 }
 
 /// What an action's own work decided, applied by [`apply`].
@@ -467,7 +425,7 @@ pub async fn deadlines<C: ConnectionTrait>(
 }
 
 /// Input of `assessCase`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Assessment {
     /// Kind.
     pub kind: CaseKind,
@@ -480,8 +438,8 @@ pub struct Assessment {
 }
 
 /// Assesses a case and sets its deadlines from the policy.
-pub async fn assess(db: &DatabaseConnection, actor: &Actor, step: Step, a: Assessment) -> Outcome {
-    apply(db, actor, Action::Assess, step, move |txn, c| {
+pub async fn assess(store: &Store, actor: &Actor, step: Step, a: Assessment) -> Outcome {
+    apply(store, actor, Action::Assess, step, &a.clone(), move |txn, c| {
         Box::pin(async move {
             let from = std::cmp::min(c.occurred_at.unwrap_or(c.created_at), c.created_at);
             let (first, resolve) =
@@ -504,13 +462,7 @@ pub async fn assess(db: &DatabaseConnection, actor: &Actor, step: Step, a: Asses
 }
 
 /// Dispatches to `units` (at least one, at most 10), the first leading.
-pub async fn dispatch(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    step: Step,
-    units: Vec<Uuid>,
-    lead: Uuid,
-) -> Outcome {
+pub async fn dispatch(store: &Store, actor: &Actor, step: Step, units: Vec<Uuid>, lead: Uuid) -> Outcome {
     let mut units = units;
     units.dedup();
     if units.is_empty() || units.len() > 10 {
@@ -522,18 +474,23 @@ pub async fn dispatch(
             "the lead unit must be one of unitIds",
         ));
     }
+    let found = super::by_ids::<unit::Entity, _>(&store.db, actor, &units).await?;
+    if let Some(i) = units.iter().position(|u| !found.contains_key(u)) {
+        return Err(AppError::not_found_at(
+            format!("input.unitIds[{i}]"),
+            "no such unit",
+        ));
+    }
+    let names: Vec<String> = units
+        .iter()
+        .filter_map(|u| found.get(u))
+        .map(|u| u.name.clone())
+        .collect();
     let subject = actor.subject.clone();
-    apply(db, actor, Action::Dispatch, step, move |txn, c| {
+    let input = (units.clone(), lead);
+    apply(store, actor, Action::Dispatch, step, &input, move |txn, c| {
         Box::pin(async move {
-            let found = unit::Entity::find()
-                .filter(unit::Column::Id.is_in(units.clone()))
-                .all(txn)
-                .await?;
-            if found.len() != units.len() {
-                return Err(AppError::bad_input("input.unitIds", "every id must name a unit"));
-            }
             assign(txn, c.id, &units, Some(lead), subject.as_deref()).await?;
-            let names: Vec<String> = found.iter().map(|u| u.name.clone()).collect();
             Ok(Effect {
                 unit: Some(lead),
                 note: Some(format!("→ {}", names.join("、"))),
@@ -571,14 +528,13 @@ async fn assign(
 }
 
 /// Diverts a non-police incident to the governance centre `centre`.
-pub async fn divert(db: &DatabaseConnection, actor: &Actor, step: Step, centre: Uuid) -> Outcome {
+pub async fn divert(store: &Store, actor: &Actor, step: Step, centre: Uuid) -> Outcome {
+    let u = super::get::<unit::Entity, _>(&store.db, actor, centre)
+        .await
+        .map_err(|e| super::unit::not_found_as_input(e, "input.unitId", "no such unit"))?;
     let subject = actor.subject.clone();
-    apply(db, actor, Action::Divert, step, move |txn, c| {
+    apply(store, actor, Action::Divert, step, &centre, move |txn, c| {
         Box::pin(async move {
-            let u = unit::Entity::find_by_id(centre)
-                .one(txn)
-                .await?
-                .ok_or_else(|| AppError::bad_input("input.unitId", "no such unit"))?;
             if u.kind != UnitKind::GovernanceCentre {
                 return Err(AppError::bad_input(
                     "input.unitId",
@@ -639,9 +595,9 @@ async fn set_assignment(
 }
 
 /// A unit accepts its assignment.
-pub async fn accept(db: &DatabaseConnection, actor: &Actor, step: Step, assignment: Uuid) -> Outcome {
+pub async fn accept(store: &Store, actor: &Actor, step: Step, assignment: Uuid) -> Outcome {
     let who = (actor.role, actor.scope.unit);
-    apply(db, actor, Action::Accept, step, move |txn, c| {
+    apply(store, actor, Action::Accept, step, &assignment, move |txn, c| {
         Box::pin(async move {
             let a = own_assignment(txn, who, c.id, assignment).await?;
             if a.status != AssignmentStatus::Pending {
@@ -661,16 +617,11 @@ pub async fn accept(db: &DatabaseConnection, actor: &Actor, step: Step, assignme
 }
 
 /// A unit rejects its assignment with a reason; with no unit left the case returns to assessed.
-pub async fn reject(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    step: Step,
-    assignment: Uuid,
-    reason: String,
-) -> Outcome {
+pub async fn reject(store: &Store, actor: &Actor, step: Step, assignment: Uuid, reason: String) -> Outcome {
     let reason = validate::text(&reason, 2, 500).map_err(|m| AppError::bad_input("input.reason", m))?;
     let who = (actor.role, actor.scope.unit);
-    apply(db, actor, Action::Reject, step, move |txn, c| {
+    let input = (assignment, reason.clone());
+    apply(store, actor, Action::Reject, step, &input, move |txn, c| {
         Box::pin(async move {
             let a = own_assignment(txn, who, c.id, assignment).await?;
             set_assignment(txn, &a, AssignmentStatus::Rejected, Some(reason.clone())).await?;
@@ -695,7 +646,7 @@ pub async fn reject(
 
 /// A unit hands its assignment over to another unit.
 pub async fn transfer(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &Actor,
     step: Step,
     assignment: Uuid,
@@ -703,18 +654,18 @@ pub async fn transfer(
     reason: String,
 ) -> Outcome {
     let reason = validate::text(&reason, 2, 500).map_err(|m| AppError::bad_input("input.reason", m))?;
+    super::get::<unit::Entity, _>(&store.db, actor, to)
+        .await
+        .map_err(|e| super::unit::not_found_as_input(e, "input.toUnitId", "no such unit"))?;
     let subject = actor.subject.clone();
     let who = (actor.role, actor.scope.unit);
-    apply(db, actor, Action::Transfer, step, move |txn, c| {
+    let input = (assignment, to, reason.clone());
+    apply(store, actor, Action::Transfer, step, &input, move |txn, c| {
         Box::pin(async move {
             let a = own_assignment(txn, who, c.id, assignment).await?;
             if a.unit_id == to {
                 return Err(AppError::bad_input("input.toUnitId", "transfer to another unit"));
             }
-            unit::Entity::find_by_id(to)
-                .one(txn)
-                .await?
-                .ok_or_else(|| AppError::bad_input("input.toUnitId", "no such unit"))?;
             set_assignment(txn, &a, AssignmentStatus::Transferred, Some(reason.clone())).await?;
             assign(txn, c.id, &[to], a.lead.then_some(to), subject.as_deref()).await?;
             Ok(Effect {
@@ -729,38 +680,44 @@ pub async fn transfer(
 }
 
 /// Refers a dispute to a mediation room.
-pub async fn refer_to_mediation(db: &DatabaseConnection, actor: &Actor, step: Step, room: Uuid) -> Outcome {
-    apply(db, actor, Action::ReferToMediation, step, move |txn, _c| {
-        Box::pin(async move {
-            let r = mediation_room::Entity::find_by_id(room)
-                .one(txn)
-                .await?
-                .ok_or_else(|| AppError::bad_input("input.roomId", "no such mediation room"))?;
-            Ok(Effect {
-                set: vec![(case::Column::RoomId, Some(room).into())],
-                note: Some(format!("→ {}", r.name)),
-                ..Default::default()
+pub async fn refer_to_mediation(store: &Store, actor: &Actor, step: Step, room: Uuid) -> Outcome {
+    let r = super::get::<mediation_room::Entity, _>(&store.db, actor, room)
+        .await
+        .map_err(|e| super::unit::not_found_as_input(e, "input.roomId", "no such mediation room"))?;
+    apply(
+        store,
+        actor,
+        Action::ReferToMediation,
+        step,
+        &room,
+        move |_txn, _c| {
+            Box::pin(async move {
+                Ok(Effect {
+                    set: vec![(case::Column::RoomId, Some(room).into())],
+                    note: Some(format!("→ {}", r.name)),
+                    ..Default::default()
+                })
             })
-        })
-    })
+        },
+    )
     .await
 }
 
 /// A transition without work of its own (start handling, resolve, feed back, reopen).
-pub async fn simple(db: &DatabaseConnection, actor: &Actor, action: Action, step: Step) -> Outcome {
+pub async fn simple(store: &Store, actor: &Actor, action: Action, step: Step) -> Outcome {
     if matches!(action, Action::MarkUnresolved | Action::Reject | Action::Transfer)
         && step.note.as_deref().map(str::trim).unwrap_or("").is_empty()
     {
         return Err(AppError::bad_input("input.note", "give the reason"));
     }
-    apply(db, actor, action, step, |_, _| {
+    apply(store, actor, action, step, &(), |_, _| {
         Box::pin(async { Ok(Effect::default()) })
     })
     .await
 }
 
 /// Ratings of a follow-up visit.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Ratings {
     /// How it was made.
     pub method: FollowUpMethod,
@@ -777,7 +734,7 @@ pub struct Ratings {
 }
 
 /// Records a follow-up visit.
-pub async fn follow_up(db: &DatabaseConnection, actor: &Actor, step: Step, r: Ratings) -> Outcome {
+pub async fn follow_up(store: &Store, actor: &Actor, step: Step, r: Ratings) -> Outcome {
     for (f, v) in [
         ("input.responseSpeed", r.response_speed),
         ("input.attitude", r.attitude),
@@ -789,7 +746,8 @@ pub async fn follow_up(db: &DatabaseConnection, actor: &Actor, step: Step, r: Ra
     }
     let comment = super::unit::opt_text("input.comment", r.comment.as_deref(), 1000)?;
     let visitor = actor.subject.clone();
-    apply(db, actor, Action::FollowUp, step, move |txn, c| {
+    let input = r.clone();
+    apply(store, actor, Action::FollowUp, step, &input, move |txn, c| {
         Box::pin(async move {
             let now = super::now();
             follow_up::ActiveModel {
@@ -821,9 +779,9 @@ pub async fn follow_up(db: &DatabaseConnection, actor: &Actor, step: Step, r: Ra
 }
 
 /// Closes a case: after a follow-up, or from fed-back with a recorded reason for none.
-pub async fn close(db: &DatabaseConnection, actor: &Actor, step: Step) -> Outcome {
+pub async fn close(store: &Store, actor: &Actor, step: Step) -> Outcome {
     let needs_reason = step.note.as_deref().map(str::trim).unwrap_or("").is_empty();
-    apply(db, actor, Action::Close, step, move |_txn, c| {
+    apply(store, actor, Action::Close, step, &(), move |_txn, c| {
         Box::pin(async move {
             if c.status == S::FedBack && needs_reason {
                 return Err(AppError::bad_input(

@@ -8,11 +8,10 @@ use super::{
     workflow::{payload, CaseStepInput, CaseStepPayload},
 };
 use crate::{
-    graphql::{actor, db, enums::*, parse_id, parse_ids},
+    graphql::{actor, enums::*, parse_id, parse_ids, store},
     service::{
         mediation::{self, NewSession, SessionResult},
         volunteer_task::{self, Move},
-        workflow::Action,
     },
 };
 
@@ -107,11 +106,8 @@ impl MediationMutation {
             mediator_ids: parse_ids("input.mediatorIds", &input.mediator_ids)?,
         };
         Ok(payload(
-            ctx,
-            Action::ScheduleSession,
-            mediation::schedule(db(ctx)?, actor(ctx)?, input.step.step()?, s).await?,
-        )
-        .await)
+            mediation::schedule(store(ctx)?, actor(ctx)?, input.step.step()?, s).await?,
+        ))
     }
 
     /// Records a session's outcome and agreement text; resolve the case with resolveCase.
@@ -126,11 +122,8 @@ impl MediationMutation {
             agreement_text: input.agreement_text,
         };
         Ok(payload(
-            ctx,
-            Action::RecordSession,
-            mediation::record(db(ctx)?, actor(ctx)?, input.step.step()?, r).await?,
-        )
-        .await)
+            mediation::record(store(ctx)?, actor(ctx)?, input.step.step()?, r).await?,
+        ))
     }
 
     /// Escalates mediation to a room of a higher level (ordinary → larger → major).
@@ -141,11 +134,8 @@ impl MediationMutation {
     ) -> async_graphql::Result<CaseStepPayload> {
         let room = parse_id("input.roomId", &input.room_id)?;
         Ok(payload(
-            ctx,
-            Action::EscalateMediation,
-            mediation::escalate(db(ctx)?, actor(ctx)?, input.step.step()?, room).await?,
-        )
-        .await)
+            mediation::escalate(store(ctx)?, actor(ctx)?, input.step.step()?, room).await?,
+        ))
     }
 
     /// Marks an agreement as confirmed by a court (司法确认).
@@ -156,11 +146,8 @@ impl MediationMutation {
     ) -> async_graphql::Result<CaseStepPayload> {
         let session = parse_id("input.sessionId", &input.session_id)?;
         Ok(payload(
-            ctx,
-            Action::ConfirmJudicially,
-            mediation::confirm(db(ctx)?, actor(ctx)?, input.step.step()?, session).await?,
-        )
-        .await)
+            mediation::confirm(store(ctx)?, actor(ctx)?, input.step.step()?, session).await?,
+        ))
     }
 
     /// Tasks a volunteer team, or named members of it, on the case.
@@ -172,10 +159,8 @@ impl MediationMutation {
         let team = parse_id("input.teamId", &input.team_id)?;
         let people = parse_ids("input.volunteerIds", &input.volunteer_ids.unwrap_or_default())?;
         Ok(payload(
-            ctx,
-            Action::AssignVolunteers,
             volunteer_task::assign(
-                db(ctx)?,
+                store(ctx)?,
                 actor(ctx)?,
                 input.step.step()?,
                 team,
@@ -183,8 +168,7 @@ impl MediationMutation {
                 input.kind.into(),
             )
             .await?,
-        )
-        .await)
+        ))
     }
 
     /// A volunteer takes a task.
@@ -237,7 +221,7 @@ async fn task(
     mv: impl FnOnce(&VolunteerTaskInput) -> Move,
 ) -> async_graphql::Result<VolunteerTaskPayload> {
     let id = parse_id("input.taskId", &input.task_id)?;
-    let m = volunteer_task::act(db(ctx)?, actor(ctx)?, id, mv(&input)).await?;
+    let m = volunteer_task::act(store(ctx)?, actor(ctx)?, id, mv(&input)).await?;
     Ok(VolunteerTaskPayload {
         task: VolunteerTask(m),
     })

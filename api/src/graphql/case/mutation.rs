@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::types::Case;
 use crate::{
-    graphql::{actor, db, enums::*, parse_id},
+    graphql::{actor, enums::*, parse_id, store},
     service::case::{NewParty, NewReport},
 };
 
@@ -49,12 +49,23 @@ pub struct ReportCaseInput {
     pub longitude: Option<f64>,
     /// Grid it happened in.
     pub grid_id: Option<ID>,
-    /// Enterprise concerned; an enterprise liaison's own enterprise by default.
+    /// Enterprise concerned, by id: only one the caller may read (an enterprise liaison's own
+    /// enterprise by default); any other id is NOT_FOUND.
     pub enterprise_id: Option<ID>,
+    /// Enterprise concerned, by its 18-character unified social credit code (public, printed
+    /// on its business licence): lets a citizen name a shop they cannot read. The case is
+    /// linked to it for the staff who handle it; the reporter still cannot read the
+    /// enterprise (`Case.enterprise` stays null for them). Not with `enterpriseId`.
+    pub enterprise_credit_code: Option<String>,
     /// When it happened (not in the future).
     pub occurred_at: Option<DateTime<Utc>>,
     /// People involved (at most 50).
     pub parties: Option<Vec<PartyInput>>,
+    /// A key (8–100 characters, e.g. a UUID the client makes once per report) that makes the
+    /// call safe to retry: a retry with the same key and input answers the first call's case
+    /// and files nothing new (also while the first is still running); the same key with a
+    /// different input is IDEMPOTENCY_KEY_REUSED. Keys are kept for 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `reportCase`.
@@ -90,6 +101,8 @@ impl CaseMutation {
             longitude: input.longitude,
             grid_id: opt("input.gridId", &input.grid_id)?,
             enterprise_id: opt("input.enterpriseId", &input.enterprise_id)?,
+            enterprise_credit_code: input.enterprise_credit_code,
+            idempotency_key: input.idempotency_key,
             occurred_at: input.occurred_at,
             parties: input
                 .parties
@@ -104,11 +117,7 @@ impl CaseMutation {
                 })
                 .collect(),
         };
-        let m = crate::service::case::report(db(ctx)?, actor(ctx)?, report).await?;
-        if let Ok(d) = ctx.data::<crate::graphql::SchemaData>() {
-            let ev = crate::events::CaseEvent::new(entity::enums::TimelineKind::Reported, &m);
-            d.events.publish(ev).await;
-        }
+        let m = crate::service::case::report(store(ctx)?, actor(ctx)?, report).await?;
         Ok(ReportCasePayload { case: Case(m) })
     }
 }

@@ -155,7 +155,8 @@ impl Case {
     async fn grid(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Grid>> {
         Ok(loader::one::<grid::Entity>(ctx, self.0.grid_id).await?.map(Grid))
     }
-    /// The enterprise concerned.
+    /// The enterprise concerned; null when there is none or the caller may not read it (a
+    /// citizen who named a shop by its credit code sees the case, not the shop).
     async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Enterprise>> {
         Ok(loader::one::<enterprise::Entity>(ctx, self.0.enterprise_id)
             .await?

@@ -5,8 +5,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use super::types::Case;
 use crate::{
     auth::Role,
-    events::CaseEvent,
-    graphql::{actor, db, enums::*, parse_id, parse_ids, SchemaData},
+    graphql::{actor, enums::*, parse_id, parse_ids, store},
     service::workflow::{self as wf, Action, Assessment, Ratings, Step, RULES},
 };
 
@@ -142,30 +141,6 @@ pub struct TransitionRule {
     pub roles: Vec<Role>,
 }
 
-fn mutation_name(a: Action) -> &'static str {
-    match a {
-        Action::Assess => "assessCase",
-        Action::Dispatch => "dispatchCase",
-        Action::Divert => "divertCase",
-        Action::Accept => "acceptAssignment",
-        Action::Reject => "rejectAssignment",
-        Action::Transfer => "transferAssignment",
-        Action::StartHandling => "startHandling",
-        Action::ReferToMediation => "referCaseToMediation",
-        Action::Resolve => "resolveCase",
-        Action::MarkUnresolved => "markCaseUnresolved",
-        Action::FeedBack => "feedBackCase",
-        Action::FollowUp => "recordFollowUp",
-        Action::Close => "closeCase",
-        Action::Reopen => "reopenCase",
-        Action::ScheduleSession => "scheduleMediationSession",
-        Action::RecordSession => "recordMediationOutcome",
-        Action::EscalateMediation => "escalateMediation",
-        Action::ConfirmJudicially => "confirmAgreementJudicially",
-        Action::AssignVolunteers => "assignVolunteers",
-    }
-}
-
 /// The state machine as data.
 #[derive(Default)]
 pub struct CaseWorkflowQuery;
@@ -178,7 +153,7 @@ impl CaseWorkflowQuery {
         RULES
             .iter()
             .map(|r| TransitionRule {
-                mutation: mutation_name(r.action).to_owned(),
+                mutation: r.action.name().to_owned(),
                 from: r.from.iter().map(|s| (*s).into()).collect(),
                 to: r.to.map(Into::into),
                 roles: r.roles.to_vec(),
@@ -187,12 +162,8 @@ impl CaseWorkflowQuery {
     }
 }
 
-/// The answer to a committed step; first publishes the step to `caseEvents` subscribers.
-pub async fn payload(ctx: &Context<'_>, action: Action, m: entity::case::Model) -> CaseStepPayload {
-    match (ctx.data::<SchemaData>(), wf::rule(action)) {
-        (Ok(d), Ok(r)) => d.events.publish(CaseEvent::new(r.timeline, &m)).await,
-        _ => tracing::error!(?action, "case event not published: schema data or rule missing"),
-    }
+/// The answer to a committed step (its live event went out with the commit).
+pub fn payload(m: entity::case::Model) -> CaseStepPayload {
     CaseStepPayload { case: Case(m) }
 }
 
@@ -216,11 +187,8 @@ impl CaseWorkflowMutation {
             risk_colour: input.risk_colour.into(),
         };
         Ok(payload(
-            ctx,
-            Action::Assess,
-            wf::assess(db(ctx)?, actor(ctx)?, input.step.step()?, a).await?,
-        )
-        .await)
+            wf::assess(store(ctx)?, actor(ctx)?, input.step.step()?, a).await?,
+        ))
     }
 
     /// Dispatches to one or several units in one action, one leading.
@@ -232,11 +200,8 @@ impl CaseWorkflowMutation {
         let units = parse_ids("input.unitIds", &input.unit_ids)?;
         let lead = parse_id("input.leadUnitId", &input.lead_unit_id)?;
         Ok(payload(
-            ctx,
-            Action::Dispatch,
-            wf::dispatch(db(ctx)?, actor(ctx)?, input.step.step()?, units, lead).await?,
-        )
-        .await)
+            wf::dispatch(store(ctx)?, actor(ctx)?, input.step.step()?, units, lead).await?,
+        ))
     }
 
     /// Diverts a non-police incident to a governance centre (非警务警情分流).
@@ -247,11 +212,8 @@ impl CaseWorkflowMutation {
     ) -> async_graphql::Result<CaseStepPayload> {
         let unit = parse_id("input.unitId", &input.unit_id)?;
         Ok(payload(
-            ctx,
-            Action::Divert,
-            wf::divert(db(ctx)?, actor(ctx)?, input.step.step()?, unit).await?,
-        )
-        .await)
+            wf::divert(store(ctx)?, actor(ctx)?, input.step.step()?, unit).await?,
+        ))
     }
 
     /// The assigned unit accepts; the case is in handling.
@@ -262,11 +224,8 @@ impl CaseWorkflowMutation {
     ) -> async_graphql::Result<CaseStepPayload> {
         let a = parse_id("input.assignmentId", &input.assignment_id)?;
         Ok(payload(
-            ctx,
-            Action::Accept,
-            wf::accept(db(ctx)?, actor(ctx)?, input.step.step()?, a).await?,
-        )
-        .await)
+            wf::accept(store(ctx)?, actor(ctx)?, input.step.step()?, a).await?,
+        ))
     }
 
     /// The assigned unit rejects with a reason; with no unit left the case returns to ASSESSED.
@@ -278,11 +237,8 @@ impl CaseWorkflowMutation {
         let a = parse_id("input.assignmentId", &input.assignment_id)?;
         let reason = input.reason.unwrap_or_default();
         Ok(payload(
-            ctx,
-            Action::Reject,
-            wf::reject(db(ctx)?, actor(ctx)?, input.step.step()?, a, reason).await?,
-        )
-        .await)
+            wf::reject(store(ctx)?, actor(ctx)?, input.step.step()?, a, reason).await?,
+        ))
     }
 
     /// Hands an assignment to another unit or department.
@@ -294,11 +250,8 @@ impl CaseWorkflowMutation {
         let a = parse_id("input.assignmentId", &input.assignment_id)?;
         let to = parse_id("input.toUnitId", &input.to_unit_id)?;
         Ok(payload(
-            ctx,
-            Action::Transfer,
-            wf::transfer(db(ctx)?, actor(ctx)?, input.step.step()?, a, to, input.reason).await?,
-        )
-        .await)
+            wf::transfer(store(ctx)?, actor(ctx)?, input.step.step()?, a, to, input.reason).await?,
+        ))
     }
 
     /// First handling starts without (or before) a unit's acceptance.
@@ -318,11 +271,8 @@ impl CaseWorkflowMutation {
     ) -> async_graphql::Result<CaseStepPayload> {
         let room = parse_id("input.roomId", &input.room_id)?;
         Ok(payload(
-            ctx,
-            Action::ReferToMediation,
-            wf::refer_to_mediation(db(ctx)?, actor(ctx)?, input.step.step()?, room).await?,
-        )
-        .await)
+            wf::refer_to_mediation(store(ctx)?, actor(ctx)?, input.step.step()?, room).await?,
+        ))
     }
 
     /// Marks the case resolved.
@@ -368,11 +318,8 @@ impl CaseWorkflowMutation {
             comment: input.comment,
         };
         Ok(payload(
-            ctx,
-            Action::FollowUp,
-            wf::follow_up(db(ctx)?, actor(ctx)?, input.step.step()?, r).await?,
-        )
-        .await)
+            wf::follow_up(store(ctx)?, actor(ctx)?, input.step.step()?, r).await?,
+        ))
     }
 
     /// Closes the case: after its follow-up, or with the reason for none in the note.
@@ -381,12 +328,7 @@ impl CaseWorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The input object.")] input: CaseStepInput,
     ) -> async_graphql::Result<CaseStepPayload> {
-        Ok(payload(
-            ctx,
-            Action::Close,
-            wf::close(db(ctx)?, actor(ctx)?, input.step()?).await?,
-        )
-        .await)
+        Ok(payload(wf::close(store(ctx)?, actor(ctx)?, input.step()?).await?))
     }
 
     /// Reopens a resolved or closed case (back to handling).
@@ -399,12 +341,13 @@ impl CaseWorkflowMutation {
     }
 }
 
-/// A step without work of its own: run it and publish its event, naming the action once.
+/// A step without work of its own, naming the action once.
 async fn simple_step(
     ctx: &Context<'_>,
     action: Action,
     input: CaseStepInput,
 ) -> async_graphql::Result<CaseStepPayload> {
-    let m = wf::simple(db(ctx)?, actor(ctx)?, action, input.step()?).await?;
-    Ok(payload(ctx, action, m).await)
+    Ok(payload(
+        wf::simple(store(ctx)?, actor(ctx)?, action, input.step()?).await?,
+    ))
 }
