@@ -27,3 +27,4 @@ mod subscriptions;
 mod validation;
 mod workflow;
 mod write_door;
+mod write_matrix;

@@ -231,6 +231,74 @@ async fn a_commander_hears_the_steps_of_cases_in_scope() {
     );
 }
 
+/// Every channel's change reaches subscribers through the case journal: a case a platform
+/// syncs, its later version, a public report through a report code. A change that rolled
+/// back (a refused record) is never heard.
+#[tokio::test]
+async fn platform_syncs_and_public_reports_reach_subscribers() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let code = fengqiao_api::service::report_code::create(
+        &app.db,
+        &fengqiao_api::auth::Actor::system(),
+        fengqiao_api::service::report_code::NewReportCode {
+            label: "路灯杆".into(),
+            grid_id: Some(w.a.community),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("report code");
+    let mut ws = Ws::connect(&app, &token(&app, Role::Commander, &w.a)).await;
+    ws.subscribe("all", EVENTS, json!({})).await;
+    subscribed(&app, 1).await;
+
+    let platform = token(&app, Role::Platform, &w.a);
+    let sync = "mutation($i: SyncRecordsInput!) { syncRecords(input: $i) { results { id outcome error { code } } } }";
+    let record = |version: i64, title: &str| {
+        json!({ "i": { "cases": [{ "externalId": "110-LIVE", "version": version, "title": title,
+                                   "description": "有人报警称邻居家中有异响", "gridCode": "A-C" }] } })
+    };
+    let body = app.gql(Some(&platform), sync, record(1, "邻居家中异响")).await;
+    let synced = data(&body)["syncRecords"]["results"][0]["id"].clone();
+    let e = ws.next("all").await;
+    assert_eq!(event(&e)["kind"], "REPORTED", "{e}");
+    assert_eq!(event(&e)["caseId"], synced, "{e}");
+    let body = app
+        .gql(Some(&platform), sync, record(2, "邻居家中异响（更正）"))
+        .await;
+    assert_eq!(data(&body)["syncRecords"]["results"][0]["outcome"], "UPDATED");
+    let e = ws.next("all").await;
+    assert_eq!(event(&e)["kind"], "SYNCED", "{e}");
+    assert_eq!(event(&e)["version"], 2, "{e}");
+    // A refused record writes nothing and announces nothing.
+    let body = app
+        .gql(
+            Some(&platform),
+            sync,
+            json!({ "i": { "cases": [{ "externalId": "110-BAD", "version": 1, "title": "", "description": "x" }] } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["syncRecords"]["results"][0]["error"]["code"],
+        "BAD_USER_INPUT"
+    );
+    ws.quiet().await;
+
+    let body = app
+        .gql(
+            None,
+            "mutation($i: SubmitPublicReportInput!) { submitPublicReport(input: $i) { trackingNumber } }",
+            json!({ "i": { "code": code.code, "description": "路灯杆倾斜" } }),
+        )
+        .await;
+    let number = data(&body)["submitPublicReport"]["trackingNumber"].clone();
+    let e = ws.next("all").await;
+    assert_eq!(event(&e)["kind"], "REPORTED", "{e}");
+    assert_eq!(event(&e)["case"]["trackingNumber"], number, "{e}");
+    ws.quiet().await;
+}
+
 #[tokio::test]
 async fn a_grid_worker_hears_only_their_grids() {
     let app = TestApp::spawn().await;

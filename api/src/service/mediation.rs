@@ -48,6 +48,7 @@ pub async fn schedule(store: &Store, actor: &Actor, step: Step, s: NewSession) -
             "choose 1 to 9 mediators",
         ));
     }
+    super::workflow::permit(actor, Action::ScheduleSession)?;
     let visible = super::by_ids::<mediator::Entity, _>(&store.db, actor, &ids).await?;
     if let Some(i) = s.mediator_ids.iter().position(|m| !visible.contains_key(m)) {
         return Err(AppError::not_found_at(
@@ -207,6 +208,7 @@ pub async fn record(store: &Store, actor: &Actor, step: Step, r: SessionResult) 
 /// Moves mediation up a level to `room`, which must sit above the current room's level;
 /// a pending session there is marked ESCALATED.
 pub async fn escalate(store: &Store, actor: &Actor, step: Step, room: Uuid) -> Outcome {
+    super::workflow::permit(actor, Action::EscalateMediation)?;
     let target = super::get::<mediation_room::Entity, _>(&store.db, actor, room)
         .await
         .map_err(|e| super::unit::not_found_as_input(e, "input.roomId", "no such mediation room"))?;

@@ -86,7 +86,7 @@ fn is_closure(kind: TimelineKind) -> bool {
 /// Writes the event of a case change for every platform that receives it, inside the
 /// caller's transaction. `origin` is the platform whose own sync caused the change (it is
 /// not sent its own news back).
-pub async fn enqueue<C: ConnectionTrait>(
+pub(super) async fn enqueue<C: ConnectionTrait>(
     txn: &C,
     after: &case::Model,
     kind: TimelineKind,

@@ -38,6 +38,7 @@ pub async fn assign(
     if volunteers.len() > 50 {
         return Err(AppError::bad_input("input.volunteerIds", "at most 50 volunteers"));
     }
+    super::workflow::permit(actor, Action::AssignVolunteers)?;
     // Volunteers carry personal data: only those the caller may read can be named.
     let t = super::get::<volunteer_team::Entity, _>(&store.db, actor, team)
         .await

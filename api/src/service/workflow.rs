@@ -287,6 +287,13 @@ impl Action {
 /// The outcome of a transition: the case after it.
 pub type Outcome = AppResult<case::Model>;
 
+/// Refuses unless `actor`'s role may take `action`. [`apply`] checks it first; steps that
+/// resolve ids of their input before [`apply`] call it before resolving them, so a role that
+/// may not take the step learns nothing about those ids.
+pub fn permit(actor: &Actor, action: Action) -> AppResult<()> {
+    require_role(actor, rule(action)?.roles, action.name())
+}
+
 /// Runs `action` on the case of `step` through the case journal: role, scope, status and
 /// version checks, the action's own work (`work`, inside the transaction), then the status
 /// change with a version bump, the timeline entry, the events and the idempotency record —
@@ -308,7 +315,7 @@ where
     ) -> futures_util::future::BoxFuture<'t, AppResult<Effect>>,
 {
     let r = rule(action)?;
-    require_role(actor, r.roles, action.name())?;
+    permit(actor, action)?;
     let note = super::unit::opt_text("input.note", step.note.as_deref(), 2000)?;
     let key = idempotency::Request::of(
         actor,
@@ -474,6 +481,7 @@ pub async fn dispatch(store: &Store, actor: &Actor, step: Step, units: Vec<Uuid>
             "the lead unit must be one of unitIds",
         ));
     }
+    permit(actor, Action::Dispatch)?;
     let found = super::by_ids::<unit::Entity, _>(&store.db, actor, &units).await?;
     if let Some(i) = units.iter().position(|u| !found.contains_key(u)) {
         return Err(AppError::not_found_at(
@@ -529,6 +537,7 @@ async fn assign(
 
 /// Diverts a non-police incident to the governance centre `centre`.
 pub async fn divert(store: &Store, actor: &Actor, step: Step, centre: Uuid) -> Outcome {
+    permit(actor, Action::Divert)?;
     let u = super::get::<unit::Entity, _>(&store.db, actor, centre)
         .await
         .map_err(|e| super::unit::not_found_as_input(e, "input.unitId", "no such unit"))?;
@@ -654,6 +663,7 @@ pub async fn transfer(
     reason: String,
 ) -> Outcome {
     let reason = validate::text(&reason, 2, 500).map_err(|m| AppError::bad_input("input.reason", m))?;
+    permit(actor, Action::Transfer)?;
     super::get::<unit::Entity, _>(&store.db, actor, to)
         .await
         .map_err(|e| super::unit::not_found_as_input(e, "input.toUnitId", "no such unit"))?;
@@ -681,6 +691,7 @@ pub async fn transfer(
 
 /// Refers a dispute to a mediation room.
 pub async fn refer_to_mediation(store: &Store, actor: &Actor, step: Step, room: Uuid) -> Outcome {
+    permit(actor, Action::ReferToMediation)?;
     let r = super::get::<mediation_room::Entity, _>(&store.db, actor, room)
         .await
         .map_err(|e| super::unit::not_found_as_input(e, "input.roomId", "no such mediation room"))?;
