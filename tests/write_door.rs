@@ -664,3 +664,30 @@ async fn two_complaints_from_one_place_are_linked_as_likely_duplicates() {
         .unwrap_or_default();
     assert!(links.iter().any(|l| l["otherCase"]["id"] == first_id), "{body}");
 }
+
+#[tokio::test]
+async fn creates_of_master_data_take_a_retry_key() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, "admin-keys", Scope::district());
+    let q = "mutation($i: CreateUnitInput!) { createUnit(input: $i) { unit { id code } } }";
+    let input = |name: &str| json!({ "i": { "code": "KEYED-UNIT", "name": name, "kind": "POLICE_STATION", "idempotencyKey": "unit-key-0001" } });
+    let first = app.gql(Some(&admin), q, input("武林派出所")).await;
+    let again = app.gql(Some(&admin), q, input("武林派出所")).await;
+    assert_eq!(data(&first), data(&again), "a retry answered another unit");
+    assert_eq!(app.count("units").await, 1);
+    let other = app.gql(Some(&admin), q, input("另一个所")).await;
+    assert_eq!(
+        error_code(&other).as_deref(),
+        Some("IDEMPOTENCY_KEY_REUSED"),
+        "{other}"
+    );
+    // Without a key the same code is a CONFLICT, as before.
+    let body = app
+        .gql(
+            Some(&admin),
+            q,
+            json!({ "i": { "code": "KEYED-UNIT", "name": "武林派出所", "kind": "POLICE_STATION" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("CONFLICT"), "{body}");
+}

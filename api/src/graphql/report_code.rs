@@ -262,6 +262,10 @@ pub struct CreateReportCodeInput {
     pub room_id: Option<ID>,
     /// Enterprise it is posted at.
     pub enterprise_id: Option<ID>,
+    /// A key (8–100 characters, e.g. a UUID made once per form submission) that makes the call
+    /// safe to retry: a retry with the same key and input answers the record the first call
+    /// created; the same key with another input is IDEMPOTENCY_KEY_REUSED. Kept 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createReportCode`.
@@ -341,7 +345,9 @@ impl ReportCodeMutation {
             enterprise_id: opt("input.enterpriseId", &input.enterprise_id)?,
         };
         Ok(CreateReportCodePayload {
-            report_code: ReportCode(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+            report_code: ReportCode(
+                svc::create_once(db(ctx)?, actor(ctx)?, new, input.idempotency_key.as_deref()).await?,
+            ),
         })
     }
 

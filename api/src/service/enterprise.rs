@@ -18,7 +18,6 @@ use super::{
 };
 use crate::{
     auth::{Actor, Role},
-    db::begin_write,
     error::{AppError, AppResult},
     validate,
 };
@@ -197,7 +196,7 @@ pub async fn contacts<C: ConnectionTrait>(
 }
 
 /// A contact person given with a new enterprise.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct NewContact {
     /// Name.
     pub name: String,
@@ -210,7 +209,7 @@ pub struct NewContact {
 }
 
 /// Input for a new enterprise.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct NewEnterprise {
     /// Unified social credit code.
     pub credit_code: String,
@@ -339,14 +338,23 @@ async fn insert<C: ConnectionTrait>(db: &C, v: Valid, input: &NewEnterprise) -> 
 }
 
 /// Creates an enterprise with its contacts.
-pub async fn create(
+/// With `key` (the client's idempotency key), a retry with the same key and input answers
+/// the first call's record instead of a second one.
+pub async fn create_once(
     db: &sea_orm::DatabaseConnection,
     actor: &Actor,
     input: NewEnterprise,
+    key: Option<&str>,
 ) -> AppResult<enterprise::Model> {
+    let key = super::idempotency::Request::of(actor, key, "createEnterprise", None, &input)?;
     require_master_data(actor)?;
     let v = validated(&input)?;
-    let txn = begin_write(db).await?;
+    let txn = match super::idempotency::begin(db, key.as_ref()).await? {
+        super::idempotency::Begun::Fresh(t) => t,
+        super::idempotency::Begun::Replayed(id) => {
+            return super::get::<enterprise::Entity, _>(db, actor, id).await
+        }
+    };
     if enterprise::Entity::find()
         .filter(enterprise::Column::CreditCode.eq(v.credit_code.as_str()))
         .one(&txn)
@@ -360,8 +368,18 @@ pub async fn create(
     }
     check_references(&txn, actor, &input).await?;
     let m = insert(&txn, v, &input).await?;
+    super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// [`create_once`] without a retry key.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewEnterprise,
+) -> AppResult<enterprise::Model> {
+    create_once(db, actor, input, None).await
 }
 
 /// Creates or updates the enterprise with `input`'s credit code (normalised), on the

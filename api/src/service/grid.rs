@@ -112,7 +112,7 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Input for a new grid.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct NewGrid {
     /// Unique code.
     pub code: String,
@@ -195,14 +195,21 @@ async fn insert<C: ConnectionTrait>(
 }
 
 /// Creates a grid under its parent; the child must sit below the parent's level.
-pub async fn create(
+/// With `key` (the client's idempotency key), a retry with the same key and input answers
+/// the first call's record instead of a second one.
+pub async fn create_once(
     db: &sea_orm::DatabaseConnection,
     actor: &Actor,
     input: NewGrid,
+    key: Option<&str>,
 ) -> AppResult<grid::Model> {
+    let key = super::idempotency::Request::of(actor, key, "createGrid", None, &input)?;
     require_master_data(actor)?;
     let v = validated(&input)?;
-    let txn = begin_write(db).await?;
+    let txn = match super::idempotency::begin(db, key.as_ref()).await? {
+        super::idempotency::Begun::Fresh(t) => t,
+        super::idempotency::Begun::Replayed(id) => return super::get::<grid::Entity, _>(db, actor, id).await,
+    };
     if grid::Entity::find()
         .filter(grid::Column::Code.eq(v.code.as_str()))
         .one(&txn)
@@ -215,8 +222,18 @@ pub async fn create(
         ));
     }
     let model = insert(&txn, actor, v, &input).await?;
+    super::idempotency::finished(&txn, key.as_ref(), model.id).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// [`create_once`] without a retry key.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewGrid,
+) -> AppResult<grid::Model> {
+    create_once(db, actor, input, None).await
 }
 
 /// Creates or updates the grid with `input`'s code, on the connection or transaction given

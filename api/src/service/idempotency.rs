@@ -172,6 +172,38 @@ pub async fn finish<C: ConnectionTrait>(
     Ok(())
 }
 
+/// What beginning a keyed write found.
+pub enum Begun {
+    /// A write transaction whose key (if any) is claimed: do the work.
+    Fresh(sea_orm::DatabaseTransaction),
+    /// The key answered before: the id of what the first call created.
+    Replayed(Uuid),
+}
+
+/// Begins a write transaction and claims `key` in it first (for creates of master data,
+/// whose answer is the record the first call made).
+pub async fn begin(db: &sea_orm::DatabaseConnection, key: Option<&Request>) -> AppResult<Begun> {
+    let txn = crate::db::begin_write(db).await?;
+    if let Some(k) = key {
+        if let Some(first) = claim(&txn, k).await? {
+            txn.rollback().await?;
+            let id = first
+                .result_id
+                .ok_or_else(|| AppError::Internal("idempotency key without a result".into()))?;
+            return Ok(Begun::Replayed(id));
+        }
+    }
+    Ok(Begun::Fresh(txn))
+}
+
+/// Records `id` as the answer under `key` (no key: nothing), in the transaction of the work.
+pub async fn finished<C: ConnectionTrait>(txn: &C, key: Option<&Request>, id: Uuid) -> AppResult<()> {
+    match key {
+        Some(k) => finish(txn, k, id, None).await,
+        None => Ok(()),
+    }
+}
+
 /// Removes keys older than [`TTL_HOURS`]; returns how many.
 pub async fn purge_expired<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
     let cutoff = super::now() - Duration::hours(TTL_HOURS);

@@ -13,7 +13,6 @@ use super::{
 };
 use crate::{
     auth::Actor,
-    db::begin_write,
     error::{AppError, AppResult},
     validate,
 };
@@ -98,7 +97,7 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Input for a new room.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct NewRoom {
     /// Unique name.
     pub name: String,
@@ -117,17 +116,26 @@ pub struct NewRoom {
 }
 
 /// Creates a room.
-pub async fn create(
+/// With `key` (the client's idempotency key), a retry with the same key and input answers
+/// the first call's record instead of a second one.
+pub async fn create_once(
     db: &sea_orm::DatabaseConnection,
     actor: &Actor,
     input: NewRoom,
+    key: Option<&str>,
 ) -> AppResult<mediation_room::Model> {
+    let key = super::idempotency::Request::of(actor, key, "createMediationRoom", None, &input)?;
     require_master_data(actor)?;
     let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
     let address = opt_text("input.address", input.address.as_deref(), 200)?;
     let description = opt_text("input.description", input.description.as_deref(), 500)?;
     let phone = opt_phone("input.phone", input.phone.as_deref())?;
-    let txn = begin_write(db).await?;
+    let txn = match super::idempotency::begin(db, key.as_ref()).await? {
+        super::idempotency::Begun::Fresh(t) => t,
+        super::idempotency::Begun::Replayed(id) => {
+            return super::get::<mediation_room::Entity, _>(db, actor, id).await
+        }
+    };
     if mediation_room::Entity::find()
         .filter(mediation_room::Column::Name.eq(name.as_str()))
         .one(&txn)
@@ -160,6 +168,16 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// [`create_once`] without a retry key.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewRoom,
+) -> AppResult<mediation_room::Model> {
+    create_once(db, actor, input, None).await
 }

@@ -18,7 +18,6 @@ use super::{
 };
 use crate::{
     auth::Actor,
-    db::begin_write,
     error::{AppError, AppResult},
     validate,
 };
@@ -127,7 +126,7 @@ pub async fn languages<C: ConnectionTrait>(
 }
 
 /// Input for a new mediator.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct NewMediator {
     /// Room.
     pub room_id: Uuid,
@@ -146,11 +145,15 @@ pub struct NewMediator {
 }
 
 /// Creates a mediator with their languages.
-pub async fn create(
+/// With `key` (the client's idempotency key), a retry with the same key and input answers
+/// the first call's record instead of a second one.
+pub async fn create_once(
     db: &sea_orm::DatabaseConnection,
     actor: &Actor,
     input: NewMediator,
+    key: Option<&str>,
 ) -> AppResult<mediator::Model> {
+    let key = super::idempotency::Request::of(actor, key, "createMediator", None, &input)?;
     require_master_data(actor)?;
     let name = validate::text(&input.name, 1, 64).map_err(|m| AppError::bad_input("input.name", m))?;
     let phone = opt_phone("input.phone", input.phone.as_deref())?;
@@ -178,7 +181,12 @@ pub async fn create(
         .as_deref()
         .map(|s| validate::text(s, 1, 128).map_err(|m| AppError::bad_input("input.subject", m)))
         .transpose()?;
-    let txn = begin_write(db).await?;
+    let txn = match super::idempotency::begin(db, key.as_ref()).await? {
+        super::idempotency::Begun::Fresh(t) => t,
+        super::idempotency::Begun::Replayed(id) => {
+            return super::get::<mediator::Entity, _>(db, actor, id).await
+        }
+    };
     super::writable::<mediation_room::Entity, _>(
         &txn,
         actor,
@@ -211,6 +219,16 @@ pub async fn create(
     }))
     .exec(&txn)
     .await?;
+    super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// [`create_once`] without a retry key.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewMediator,
+) -> AppResult<mediator::Model> {
+    create_once(db, actor, input, None).await
 }

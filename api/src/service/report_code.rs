@@ -92,7 +92,7 @@ impl super::Governed for report_code::Entity {
 }
 
 /// A new report code.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct NewReportCode {
     /// What the code is called on its poster, e.g. 武林路12号路灯.
     pub label: String,
@@ -116,15 +116,24 @@ pub fn generate_code() -> String {
 }
 
 /// Creates an active code with a random, unique short code (admins and commanders).
-pub async fn create(
+/// With `key` (the client's idempotency key), a retry with the same key and input answers
+/// the first call's record instead of a second one.
+pub async fn create_once(
     db: &DatabaseConnection,
     actor: &Actor,
     input: NewReportCode,
+    key: Option<&str>,
 ) -> AppResult<report_code::Model> {
+    let key = super::idempotency::Request::of(actor, key, "createReportCode", None, &input)?;
     require_master_data(actor)?;
     let label = validate::text(&input.label, 1, 100).map_err(|m| AppError::bad_input("input.label", m))?;
     let place = opt_text("input.place", input.place.as_deref(), 200)?;
-    let txn = begin_write(db).await?;
+    let txn = match super::idempotency::begin(db, key.as_ref()).await? {
+        super::idempotency::Begun::Fresh(t) => t,
+        super::idempotency::Begun::Replayed(id) => {
+            return super::get::<report_code::Entity, _>(db, actor, id).await
+        }
+    };
     // The code is placed by its grid, else its room's, else its enterprise's: the actor must
     // be able to change what it is placed in (a room or enterprise it is posted at must be
     // one it may change when the code names no grid of its own).
@@ -193,8 +202,18 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// [`create_once`] without a retry key.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewReportCode,
+) -> AppResult<report_code::Model> {
+    create_once(db, actor, input, None).await
 }
 
 /// Switches a code on or off; an inactive code's page answers 404 and takes no reports.

@@ -11,7 +11,6 @@ use super::{
 };
 use crate::{
     auth::Actor,
-    db::begin_write,
     error::{AppError, AppResult},
     validate,
 };
@@ -77,7 +76,7 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Input for a new unit.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct NewUnit {
     /// Unique code.
     pub code: String,
@@ -96,17 +95,24 @@ pub struct NewUnit {
 }
 
 /// Creates a unit.
-pub async fn create(
+/// With `key` (the client's idempotency key), a retry with the same key and input answers
+/// the first call's record instead of a second one.
+pub async fn create_once(
     db: &sea_orm::DatabaseConnection,
     actor: &Actor,
     input: NewUnit,
+    key: Option<&str>,
 ) -> AppResult<unit::Model> {
+    let key = super::idempotency::Request::of(actor, key, "createUnit", None, &input)?;
     require_master_data(actor)?;
     let code = validate::code(&input.code).map_err(|m| AppError::bad_input("input.code", m))?;
     let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
     let phone = opt_phone("input.phone", input.phone.as_deref())?;
     let address = opt_text("input.address", input.address.as_deref(), 200)?;
-    let txn = begin_write(db).await?;
+    let txn = match super::idempotency::begin(db, key.as_ref()).await? {
+        super::idempotency::Begun::Fresh(t) => t,
+        super::idempotency::Begun::Replayed(id) => return super::get::<unit::Entity, _>(db, actor, id).await,
+    };
     if unit::Entity::find()
         .filter(unit::Column::Code.eq(code.as_str()))
         .one(&txn)
@@ -139,8 +145,18 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// [`create_once`] without a retry key.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewUnit,
+) -> AppResult<unit::Model> {
+    create_once(db, actor, input, None).await
 }
 
 /// Names the input field of a referenced id that resolved to nothing the caller may see

@@ -20,7 +20,6 @@ use super::{
 };
 use crate::{
     auth::{Actor, Role},
-    db::begin_write,
     error::{AppError, AppResult},
     validate,
 };
@@ -268,7 +267,7 @@ async fn visible_ids<C: ConnectionTrait>(
 }
 
 /// Input for a new volunteer.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct NewVolunteer {
     /// Name.
     pub name: String,
@@ -437,14 +436,23 @@ async fn insert<C: ConnectionTrait>(db: &C, v: Valid) -> AppResult<volunteer::Mo
 }
 
 /// Registers an approved volunteer in one or more teams.
-pub async fn create(
+/// With `key` (the client's idempotency key), a retry with the same key and input answers
+/// the first call's record instead of a second one.
+pub async fn create_once(
     db: &sea_orm::DatabaseConnection,
     actor: &Actor,
     input: NewVolunteer,
+    key: Option<&str>,
 ) -> AppResult<volunteer::Model> {
+    let key = super::idempotency::Request::of(actor, key, "createVolunteer", None, &input)?;
     require_master_data(actor)?;
     let v = validated(&input)?;
-    let txn = begin_write(db).await?;
+    let txn = match super::idempotency::begin(db, key.as_ref()).await? {
+        super::idempotency::Begun::Fresh(t) => t,
+        super::idempotency::Begun::Replayed(id) => {
+            return super::get::<volunteer::Entity, _>(db, actor, id).await
+        }
+    };
     if let Some(r) = &v.resident_id {
         if volunteer::Entity::find()
             .filter(volunteer::Column::ResidentId.eq(r.as_str()))
@@ -460,8 +468,18 @@ pub async fn create(
     }
     check_teams(&txn, actor, &v.teams).await?;
     let m = insert(&txn, v).await?;
+    super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// [`create_once`] without a retry key.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewVolunteer,
+) -> AppResult<volunteer::Model> {
+    create_once(db, actor, input, None).await
 }
 
 /// Creates or updates the volunteer with `input`'s resident ID (required here), on the
@@ -595,7 +613,7 @@ async fn subject_free<C: ConnectionTrait>(db: &C, subject: &str, except: Option<
 }
 
 /// Input for an honour.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct NewHonour {
     /// The volunteer.
     pub volunteer_id: Uuid,
@@ -607,16 +625,28 @@ pub struct NewHonour {
     pub awarded_on: chrono::NaiveDate,
 }
 
-/// Records an honour for a volunteer.
+/// Records an honour for a volunteer. With `key`, a retry with the same key and input answers
+/// the honour the first call recorded.
 pub async fn award_honour(
     db: &sea_orm::DatabaseConnection,
     actor: &Actor,
     input: NewHonour,
+    key: Option<&str>,
 ) -> AppResult<volunteer_honour::Model> {
+    let key = super::idempotency::Request::of(actor, key, "awardVolunteerHonour", None, &input)?;
     require_master_data(actor)?;
     let title = validate::text(&input.title, 1, 100).map_err(|m| AppError::bad_input("input.title", m))?;
     let awarded_by = super::unit::opt_text("input.awardedBy", input.awarded_by.as_deref(), 100)?;
-    let txn = begin_write(db).await?;
+    let txn = match super::idempotency::begin(db, key.as_ref()).await? {
+        super::idempotency::Begun::Fresh(t) => t,
+        // The honour this actor recorded (it hangs on a volunteer they may change).
+        super::idempotency::Begun::Replayed(id) => {
+            return volunteer_honour::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+    };
     super::writable::<volunteer::Entity, _>(
         &txn,
         actor,
@@ -635,6 +665,7 @@ pub async fn award_honour(
     }
     .insert(&txn)
     .await?;
+    super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
     txn.commit().await?;
     Ok(m)
 }

@@ -13,7 +13,6 @@ use super::{
 };
 use crate::{
     auth::Actor,
-    db::begin_write,
     error::{AppError, AppResult},
     validate,
 };
@@ -78,7 +77,7 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Input for a new team.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct NewTeam {
     /// Unique name.
     pub name: String,
@@ -95,16 +94,25 @@ pub struct NewTeam {
 }
 
 /// Creates a team.
-pub async fn create(
+/// With `key` (the client's idempotency key), a retry with the same key and input answers
+/// the first call's record instead of a second one.
+pub async fn create_once(
     db: &sea_orm::DatabaseConnection,
     actor: &Actor,
     input: NewTeam,
+    key: Option<&str>,
 ) -> AppResult<volunteer_team::Model> {
+    let key = super::idempotency::Request::of(actor, key, "createVolunteerTeam", None, &input)?;
     require_master_data(actor)?;
     let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
     let brand = opt_text("input.brand", input.brand.as_deref(), 100)?;
     let alliance = opt_text("input.alliance", input.alliance.as_deref(), 100)?;
-    let txn = begin_write(db).await?;
+    let txn = match super::idempotency::begin(db, key.as_ref()).await? {
+        super::idempotency::Begun::Fresh(t) => t,
+        super::idempotency::Begun::Replayed(id) => {
+            return super::get::<volunteer_team::Entity, _>(db, actor, id).await
+        }
+    };
     if volunteer_team::Entity::find()
         .filter(volunteer_team::Column::Name.eq(name.as_str()))
         .one(&txn)
@@ -136,6 +144,16 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// [`create_once`] without a retry key.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewTeam,
+) -> AppResult<volunteer_team::Model> {
+    create_once(db, actor, input, None).await
 }

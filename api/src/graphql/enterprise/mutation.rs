@@ -42,6 +42,10 @@ pub struct CreateEnterpriseInput {
     pub liaison_officer_id: Option<ID>,
     /// Contacts.
     pub contacts: Option<Vec<EnterpriseContactInput>>,
+    /// A key (8–100 characters, e.g. a UUID made once per form submission) that makes the call
+    /// safe to retry: a retry with the same key and input answers the record the first call
+    /// created; the same key with another input is IDEMPOTENCY_KEY_REUSED. Kept 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createEnterprise`.
@@ -86,7 +90,9 @@ impl EnterpriseMutation {
                 .collect(),
         };
         Ok(CreateEnterprisePayload {
-            enterprise: Enterprise(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+            enterprise: Enterprise(
+                svc::create_once(db(ctx)?, actor(ctx)?, new, input.idempotency_key.as_deref()).await?,
+            ),
         })
     }
 }

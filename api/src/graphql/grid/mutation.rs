@@ -25,6 +25,10 @@ pub struct CreateGridInput {
     pub kind: GridKind,
     /// Parent grid; omit for a root.
     pub parent_id: Option<ID>,
+    /// A key (8–100 characters, e.g. a UUID made once per form submission) that makes the call
+    /// safe to retry: a retry with the same key and input answers the record the first call
+    /// created; the same key with another input is IDEMPOTENCY_KEY_REUSED. Kept 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createGrid`.
@@ -74,7 +78,7 @@ impl GridMutation {
                 .transpose()?,
         };
         Ok(CreateGridPayload {
-            grid: Grid(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+            grid: Grid(svc::create_once(db(ctx)?, actor(ctx)?, new, input.idempotency_key.as_deref()).await?),
         })
     }
 

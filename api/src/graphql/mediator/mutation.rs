@@ -25,6 +25,10 @@ pub struct CreateMediatorInput {
     pub languages: Vec<String>,
     /// Account subject (the JWT `sub` this mediator signs in with).
     pub subject: Option<String>,
+    /// A key (8–100 characters, e.g. a UUID made once per form submission) that makes the call
+    /// safe to retry: a retry with the same key and input answers the record the first call
+    /// created; the same key with another input is IDEMPOTENCY_KEY_REUSED. Kept 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createMediator`.
@@ -56,7 +60,9 @@ impl MediatorMutation {
             subject: input.subject,
         };
         Ok(CreateMediatorPayload {
-            mediator: Mediator(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+            mediator: Mediator(
+                svc::create_once(db(ctx)?, actor(ctx)?, new, input.idempotency_key.as_deref()).await?,
+            ),
         })
     }
 }

@@ -25,6 +25,10 @@ pub struct CreateUnitInput {
     pub phone: Option<String>,
     /// Address.
     pub address: Option<String>,
+    /// A key (8–100 characters, e.g. a UUID made once per form submission) that makes the call
+    /// safe to retry: a retry with the same key and input answers the record the first call
+    /// created; the same key with another input is IDEMPOTENCY_KEY_REUSED. Kept 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createUnit`.
@@ -57,7 +61,7 @@ impl UnitMutation {
             address: input.address,
         };
         Ok(CreateUnitPayload {
-            unit: Unit(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+            unit: Unit(svc::create_once(db(ctx)?, actor(ctx)?, new, input.idempotency_key.as_deref()).await?),
         })
     }
 }

@@ -26,6 +26,10 @@ pub struct CreateVolunteerInput {
     pub languages: Option<Vec<String>>,
     /// Account subject (the JWT `sub` this volunteer signs in with).
     pub subject: Option<String>,
+    /// A key (8–100 characters, e.g. a UUID made once per form submission) that makes the call
+    /// safe to retry: a retry with the same key and input answers the record the first call
+    /// created; the same key with another input is IDEMPOTENCY_KEY_REUSED. Kept 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createVolunteer`.
@@ -46,6 +50,9 @@ pub struct AwardVolunteerHonourInput {
     pub awarded_by: Option<String>,
     /// Date awarded.
     pub awarded_on: NaiveDate,
+    /// A key (8–100 characters) that makes the call safe to retry: a retry with the same key
+    /// and input answers the honour the first call recorded. Kept 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `awardVolunteerHonour`.
@@ -82,7 +89,9 @@ impl VolunteerMutation {
             subject: input.subject,
         };
         Ok(CreateVolunteerPayload {
-            volunteer: Volunteer(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+            volunteer: Volunteer(
+                svc::create_once(db(ctx)?, actor(ctx)?, new, input.idempotency_key.as_deref()).await?,
+            ),
         })
     }
 
@@ -99,7 +108,9 @@ impl VolunteerMutation {
             awarded_on: input.awarded_on,
         };
         Ok(AwardVolunteerHonourPayload {
-            honour: Honour(svc::award_honour(db(ctx)?, actor(ctx)?, new).await?),
+            honour: Honour(
+                svc::award_honour(db(ctx)?, actor(ctx)?, new, input.idempotency_key.as_deref()).await?,
+            ),
         })
     }
 }

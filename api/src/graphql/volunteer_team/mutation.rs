@@ -23,6 +23,10 @@ pub struct CreateVolunteerTeamInput {
     pub grid_id: Option<ID>,
     /// Guiding unit.
     pub unit_id: Option<ID>,
+    /// A key (8–100 characters, e.g. a UUID made once per form submission) that makes the call
+    /// safe to retry: a retry with the same key and input answers the record the first call
+    /// created; the same key with another input is IDEMPOTENCY_KEY_REUSED. Kept 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createVolunteerTeam`.
@@ -54,7 +58,9 @@ impl VolunteerTeamMutation {
             unit_id: opt("input.unitId", &input.unit_id)?,
         };
         Ok(CreateVolunteerTeamPayload {
-            volunteer_team: VolunteerTeam(svc::create(db(ctx)?, actor(ctx)?, new).await?),
+            volunteer_team: VolunteerTeam(
+                svc::create_once(db(ctx)?, actor(ctx)?, new, input.idempotency_key.as_deref()).await?,
+            ),
         })
     }
 }
