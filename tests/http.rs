@@ -85,12 +85,27 @@ async fn health_get_json_and_batches() {
         .expect("post");
     assert_eq!(res.status(), 400);
 
-    // Syntax errors get a stable code and a request id.
+    // Syntax errors get a stable code and a request id, and are no limit; under
+    // application/json they are 200 (GraphQL over HTTP), under graphql-response+json 400.
     let (status, body) = app.gql_status(Some(&token), "{ viewer { role ", json!({})).await;
-    assert_eq!(status, 400);
-    assert_eq!(body["errors"][0]["extensions"]["limit"], "syntax");
+    assert_eq!(status, 200, "{body}");
+    assert!(body["errors"][0]["extensions"].get("limit").is_none(), "{body}");
     assert_eq!(error_code(&body).as_deref(), Some("BAD_USER_INPUT"));
     assert!(body["errors"][0]["extensions"]["requestId"].is_string());
+    let res = c
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&token)
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": "{ viewer { role " }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 400);
+    assert!(res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/graphql-response+json")));
     // A malformed id in a lookup finds nothing; in a filter it is bad input.
     let body = app
         .gql(Some(&token), "{ case(id: \"nope\") { id } }", json!({}))

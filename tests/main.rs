@@ -9,6 +9,7 @@ mod federation;
 mod fixtures;
 mod fuzz;
 mod generate;
+mod graphql_http;
 mod harness;
 mod http;
 mod import;

@@ -19,6 +19,8 @@ pub mod code {
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     /// An idempotency key was sent again with another operation, target or input.
     pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
+    /// The database (or another service this one needs) does not answer in time: retry later.
+    pub const UNAVAILABLE: &str = "UNAVAILABLE";
     /// Anything else; details are in the server log only.
     pub const INTERNAL: &str = "INTERNAL";
 }

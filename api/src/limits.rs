@@ -27,6 +27,30 @@ use async_graphql::{Name, Number, Value as ConstValue};
 /// handed to the parser at all, so the parser's own recursion stays shallow.
 const MAX_TEXT_NESTING: usize = 128;
 
+/// Introspection (`__schema`, `__type`) is measured by its own rule, so the standard
+/// introspection queries of graphql-js, GraphiQL and Apollo run under the default limits
+/// (graphql-js's `getIntrospectionQuery()` nests 13 levels, GraphiQL's 15, all in `ofType`
+/// chains) while depth bombs through the schema's types stay refused:
+///
+/// - the subtree counts as one level of the operation's depth;
+/// - inside it, at most [`INTROSPECTION_MAX_DEPTH`] levels;
+/// - at most [`INTROSPECTION_MAX_EXPANSIONS`] nested fields that list the schema's types or
+///   their members (`types`, `fields`, `inputFields`, `interfaces`, `possibleTypes`,
+///   `enumValues`): the standard queries nest two (`types { fields }`), the bomb
+///   `types { fields { type { fields { … } } } }` nests on.
+const INTROSPECTION_MAX_DEPTH: usize = 24;
+/// See [`INTROSPECTION_MAX_DEPTH`].
+const INTROSPECTION_MAX_EXPANSIONS: usize = 2;
+/// Introspection fields that list types or their members.
+const INTROSPECTION_EXPANSIONS: [&str; 6] = [
+    "types",
+    "fields",
+    "inputFields",
+    "interfaces",
+    "possibleTypes",
+    "enumValues",
+];
+
 /// Deepest chain of selection sets `async_graphql::parser::parse_query`
 /// accepts (the operation's own set plus 64 nested ones).
 const PARSER_MAX_DEPTH: usize = 65;
@@ -126,6 +150,8 @@ pub struct Analysis {
     pub directives: usize,
     /// Fragment definitions in the document.
     pub fragments: usize,
+    /// The operation reads the schema (`__schema` or `__type`).
+    pub introspection: bool,
 }
 
 /// Why an operation was refused.
@@ -150,6 +176,12 @@ pub struct Violation {
 }
 
 impl Violation {
+    /// True for a ceiling of this module (depth, complexity, …); false for a document that
+    /// does not parse or names no single operation, which are request errors, not limits.
+    pub fn is_limit(&self) -> bool {
+        !matches!(self.limit, "syntax" | "operation")
+    }
+
     fn new(limit: &'static str, max: usize, actual: usize, message: String) -> Self {
         Self {
             limit,
@@ -243,6 +275,11 @@ pub fn measure(
             .map(|(i, (name, _))| (name.as_str(), i))
             .collect(),
         fragments: Vec::with_capacity(order.len()),
+        definitions: document
+            .fragments
+            .iter()
+            .map(|(name, f)| (name.as_str(), &f.node.selection_set.node))
+            .collect(),
     };
     for (_, fragment) in &order {
         let measure = measurer
@@ -267,6 +304,7 @@ pub fn measure(
         root_fields: root.fields,
         directives: root.directives,
         fragments: document.fragments.len(),
+        introspection: root.introspection,
     };
     check_ceilings(&analysis, limits)?;
     Ok(analysis)
@@ -552,6 +590,8 @@ struct Measure {
     directives: usize,
     /// Fields at the top of the set after expanding fragments.
     fields: usize,
+    /// Reads the schema.
+    introspection: bool,
 }
 
 impl Measure {
@@ -566,6 +606,7 @@ impl Measure {
         self.aliases = self.aliases.saturating_add(other.aliases);
         self.directives = self.directives.saturating_add(other.directives);
         self.fields = self.fields.saturating_add(other.fields);
+        self.introspection |= other.introspection;
     }
 }
 
@@ -577,6 +618,8 @@ struct Measurer<'a> {
     index: HashMap<&'a str, usize>,
     /// Measures of the fragments computed so far, in dependency order.
     fragments: Vec<Measure>,
+    /// Fragment definitions by name (introspection is walked through them).
+    definitions: HashMap<&'a str, &'a SelectionSet>,
 }
 
 impl Measurer<'_> {
@@ -634,6 +677,19 @@ impl Measurer<'_> {
             }))
             .max()
             .unwrap_or(1);
+        if matches!(field.name.node.as_str(), "__schema" | "__type") {
+            self.introspection(&field.selection_set.node, 1, 0)?;
+            return Ok(Measure {
+                depth: 1,
+                complexity: children.complexity.saturating_add(1),
+                aliases: children
+                    .aliases
+                    .saturating_add(usize::from(field.alias.is_some())),
+                directives: children.directives.saturating_add(field.directives.len()),
+                fields: 1,
+                introspection: true,
+            });
+        }
         Ok(Measure {
             depth: children.depth.saturating_add(1),
             complexity: children.complexity.saturating_mul(multiplier).saturating_add(1),
@@ -642,7 +698,49 @@ impl Measurer<'_> {
                 .saturating_add(usize::from(field.alias.is_some())),
             directives: children.directives.saturating_add(field.directives.len()),
             fields: 1,
+            introspection: children.introspection,
         })
+    }
+
+    /// The introspection rule (see [`INTROSPECTION_MAX_DEPTH`]) on the selection under
+    /// `__schema` / `__type`, through fragments.
+    fn introspection(&self, set: &SelectionSet, depth: usize, expansions: usize) -> Result<(), Violation> {
+        if depth > INTROSPECTION_MAX_DEPTH {
+            return Err(Violation::new(
+                "introspectionDepth",
+                INTROSPECTION_MAX_DEPTH,
+                depth,
+                format!("introspection is nested deeper than {INTROSPECTION_MAX_DEPTH} levels"),
+            ));
+        }
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    let expands = INTROSPECTION_EXPANSIONS.contains(&f.node.name.node.as_str());
+                    let expansions = expansions + usize::from(expands);
+                    if expansions > INTROSPECTION_MAX_EXPANSIONS {
+                        return Err(Violation::new(
+                            "introspectionDepth",
+                            INTROSPECTION_MAX_EXPANSIONS,
+                            expansions,
+                            format!(
+                                "introspection lists types within types {expansions} times; at most {INTROSPECTION_MAX_EXPANSIONS} (as in `types {{ fields }}`)"
+                            ),
+                        ));
+                    }
+                    self.introspection(&f.node.selection_set.node, depth + 1, expansions)?;
+                }
+                Selection::InlineFragment(i) => {
+                    self.introspection(&i.node.selection_set.node, depth, expansions)?
+                }
+                Selection::FragmentSpread(s) => {
+                    if let Some(def) = self.definitions.get(s.node.fragment_name.node.as_str()) {
+                        self.introspection(def, depth, expansions)?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The page size a resolved `first` / `last` argument stands for.
@@ -729,6 +827,43 @@ mod tests {
         }
     }
 
+    #[test]
+    fn standard_introspection_queries_pass_and_bombs_do_not() {
+        for (name, query) in [
+            (
+                "graphql-js",
+                include_str!("../../tests/introspection/graphql-js.graphql"),
+            ),
+            (
+                "graphiql",
+                include_str!("../../tests/introspection/graphiql.graphql"),
+            ),
+            (
+                "all options",
+                include_str!("../../tests/introspection/all-options.graphql"),
+            ),
+        ] {
+            let a = run(query).unwrap_or_else(|v| panic!("{name}: {v:?}"));
+            assert!(a.introspection, "{name}");
+            assert!(
+                a.depth <= 2,
+                "{name}: introspection counts as one level, got {}",
+                a.depth
+            );
+        }
+        let bomb = "{ __schema { types { fields { type { fields { type { name } } } } } } }";
+        assert_eq!(refused(bomb).limit, "introspectionDepth");
+        let bomb = "{ __type(name: \"Case\") { fields { type { fields { type { fields { name } } } } } } }";
+        assert_eq!(refused(bomb).limit, "introspectionDepth");
+        let deep = format!(
+            "{{ __type(name: \"X\") {{ {} name {} }} }}",
+            "ofType {".repeat(30),
+            "}".repeat(30)
+        );
+        assert_eq!(refused(&deep).limit, "introspectionDepth");
+        assert!(!run("{ __typename }").map(|a| a.introspection).unwrap_or(true));
+    }
+
     fn nested(levels: usize) -> String {
         format!("{{{}}}", "a{".repeat(levels - 1) + "b" + &"}".repeat(levels - 1))
     }
@@ -761,6 +896,7 @@ mod tests {
                 root_fields: 2,
                 directives: 0,
                 fragments: 0,
+                introspection: false,
             }
         );
     }

@@ -13,6 +13,7 @@ pub mod loader;
 pub mod mask;
 pub mod mediation_room;
 pub mod mediator;
+pub mod order;
 pub mod personal;
 pub mod platform;
 pub mod report_code;

@@ -112,31 +112,16 @@ pub fn error_response(status: StatusCode, code: &str, message: &str, request_id:
 }
 
 fn rejection(status: StatusCode, code: &str, message: &str, request_id: &str, extra: Value) -> Response {
-    let mut ext = json!({ "code": code, "requestId": request_id });
-    if let (Some(e), Some(x)) = (ext.as_object_mut(), extra.as_object()) {
-        for (k, v) in x {
-            e.insert(k.clone(), v.clone());
-        }
-    }
-    let mut res = (
+    respond::body(
         status,
-        Json(json!({ "errors": [{ "message": message, "extensions": ext }] })),
+        Framing::Json,
+        &error_body(code, message, request_id, &extra),
+        request_id,
     )
-        .into_response();
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        res.headers_mut().insert("x-request-id", v);
-    }
-    res
 }
 
 fn app_error_response(e: &AppError, request_id: &str) -> Response {
-    let status = match e.code() {
-        code::UNAUTHENTICATED => StatusCode::UNAUTHORIZED,
-        code::FORBIDDEN => StatusCode::FORBIDDEN,
-        code::RATE_LIMITED => StatusCode::TOO_MANY_REQUESTS,
-        code::INTERNAL => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::BAD_REQUEST,
-    };
+    let status = respond::status_of(e.code());
     let message = if e.code() == code::INTERNAL {
         "internal error".to_owned()
     } else {
@@ -282,6 +267,37 @@ struct Refusal {
     message: String,
     extra: Value,
     mutation: bool,
+    /// The status it is answered with.
+    kind: RefusalKind,
+}
+
+/// How a refused operation is answered over HTTP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RefusalKind {
+    /// The document does not run (parse, limits, unknown persisted query): a request error,
+    /// whose status the media type decides (see [`respond`]).
+    Document,
+    /// Not a GraphQL request the service runs at all: this status.
+    Http(StatusCode),
+}
+
+impl Refusal {
+    fn status(&self, framing: Framing) -> StatusCode {
+        match self.kind {
+            RefusalKind::Document => framing.request_error_status(),
+            RefusalKind::Http(s) => s,
+        }
+    }
+
+    /// The refusal as a whole HTTP answer.
+    fn respond(&self, framing: Framing, request_id: &str) -> Response {
+        respond::body(
+            self.status(framing),
+            framing,
+            &error_body(self.code, &self.message, request_id, &self.extra),
+            request_id,
+        )
+    }
 }
 
 fn refusal(code: &'static str, message: impl Into<String>) -> Refusal {
@@ -290,7 +306,19 @@ fn refusal(code: &'static str, message: impl Into<String>) -> Refusal {
         message: message.into(),
         extra: json!({}),
         mutation: false,
+        kind: RefusalKind::Http(StatusCode::BAD_REQUEST),
     }
+}
+
+/// `{"errors": [one error]}` with its code, request id and further extensions.
+fn error_body(code: &str, message: &str, request_id: &str, extra: &Value) -> Value {
+    let mut ext = json!({ "code": code, "requestId": request_id });
+    if let (Some(e), Some(x)) = (ext.as_object_mut(), extra.as_object()) {
+        for (k, v) in x {
+            e.insert(k.clone(), v.clone());
+        }
+    }
+    json!({ "errors": [{ "message": message, "extensions": ext }] })
 }
 
 /// An operation ready to run: its request, kind and name, and its parsed document.
@@ -304,6 +332,18 @@ struct Prepared {
 
 /// Resolves the text of `op` (persisted queries, allow-list) and checks its limits.
 fn prepare(app: &AppState, caller: &Caller, op: RawOperation, get: bool) -> Result<Prepared, Refusal> {
+    // Automatic persisted queries speak version 1 only (as Apollo's clients do).
+    if let Some(pq) = op.extensions.as_ref().and_then(|e| e.get("persistedQuery")) {
+        if pq.get("version").and_then(Value::as_i64) != Some(1) {
+            return Err(Refusal {
+                code: "PERSISTED_QUERY_NOT_SUPPORTED",
+                message: "PersistedQueryNotSupported: only persistedQuery version 1 is spoken".into(),
+                extra: json!({}),
+                mutation: false,
+                kind: RefusalKind::Document,
+            });
+        }
+    }
     let hash = op
         .extensions
         .as_ref()
@@ -332,6 +372,7 @@ fn prepare(app: &AppState, caller: &Caller, op: RawOperation, get: bool) -> Resu
                         message: "operation not registered for this client".into(),
                         extra: json!({ "reason": "NOT_ALLOW_LISTED" }),
                         mutation: false,
+                        kind: RefusalKind::Http(StatusCode::BAD_REQUEST),
                     })
                 }
             }
@@ -355,6 +396,7 @@ fn prepare(app: &AppState, caller: &Caller, op: RawOperation, get: bool) -> Resu
                     message: "PersistedQueryNotFound".into(),
                     extra: json!({}),
                     mutation: false,
+                    kind: RefusalKind::Document,
                 })
             }
         },
@@ -364,8 +406,14 @@ fn prepare(app: &AppState, caller: &Caller, op: RawOperation, get: bool) -> Resu
     let violation = |v: limits::Violation| Refusal {
         code: code::BAD_USER_INPUT,
         message: v.message.clone(),
-        extra: json!({ "limit": v.limit, "max": v.max, "actual": v.actual }),
+        // A parse error is a parse error, not a limit.
+        extra: if v.is_limit() {
+            json!({ "limit": v.limit, "max": v.max, "actual": v.actual })
+        } else {
+            json!({})
+        },
         mutation: false,
+        kind: RefusalKind::Document,
     };
     let document = app.document(&query).map_err(violation)?;
     let analysis = limits::measure(
@@ -375,12 +423,22 @@ fn prepare(app: &AppState, caller: &Caller, op: RawOperation, get: bool) -> Resu
         &app.config.security.limits,
     )
     .map_err(violation)?;
+    if analysis.introspection && !app.config.security.introspection {
+        return Err(Refusal {
+            code: code::FORBIDDEN,
+            message: "introspection (__schema, __type) is disabled on this server; ask its operators for schema.graphql".into(),
+            extra: json!({ "reason": "INTROSPECTION_DISABLED" }),
+            mutation: false,
+            kind: RefusalKind::Document,
+        });
+    }
     if get && analysis.operation != OperationKind::Query {
         return Err(Refusal {
             code: code::BAD_USER_INPUT,
             message: "GET runs queries only; send mutations by POST".into(),
             extra: json!({ "reason": "METHOD" }),
             mutation: true,
+            kind: RefusalKind::Http(StatusCode::METHOD_NOT_ALLOWED),
         });
     }
     let mut req = Request::new(query);
@@ -449,6 +507,7 @@ async fn run(app: &AppState, caller: &Caller, p: Prepared) -> GqlResponse {
             app.config.loader_delay,
         ));
     let mut resp = app.schema.execute(req).await;
+    crate::graphql::order::by_selection(&document, op_name.as_deref(), &mut resp.data);
     if service {
         crate::graphql::federation::shape_service(
             &document,
@@ -620,13 +679,6 @@ fn is_json(headers: &HeaderMap) -> bool {
         .unwrap_or(false)
 }
 
-fn with_request_id(mut res: Response, request_id: &str) -> Response {
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        res.headers_mut().insert("x-request-id", v);
-    }
-    res
-}
-
 async fn graphql_post(
     State(app): State<Arc<AppState>>,
     Extension(metrics): Extension<Arc<Metrics>>,
@@ -637,12 +689,18 @@ async fn graphql_post(
     let started = Instant::now();
     let refused = |code: &str| metrics.record(None, false, code, started.elapsed());
     let rid = Uuid::now_v7().to_string();
+    let framing = Framing::negotiate(&headers);
     if !is_json(&headers) {
         refused(code::BAD_USER_INPUT);
-        return error_response(
+        return respond::body(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            code::BAD_USER_INPUT,
-            "send GraphQL requests as Content-Type: application/json",
+            framing,
+            &error_body(
+                code::BAD_USER_INPUT,
+                "send GraphQL requests as Content-Type: application/json",
+                &rid,
+                &json!({}),
+            ),
             &rid,
         );
     }
@@ -657,10 +715,10 @@ async fn graphql_post(
         Ok(v) => v,
         Err(_) => {
             refused(code::BAD_USER_INPUT);
-            return error_response(
+            return respond::body(
                 StatusCode::BAD_REQUEST,
-                code::BAD_USER_INPUT,
-                "body is not JSON",
+                framing,
+                &error_body(code::BAD_USER_INPUT, "body is not JSON", &rid, &json!({})),
                 &rid,
             );
         }
@@ -672,12 +730,16 @@ async fn graphql_post(
     let max = app.config.security.max_batch;
     if ops.is_empty() || ops.len() > max {
         refused(code::BAD_USER_INPUT);
-        return rejection(
+        return respond::body(
             StatusCode::BAD_REQUEST,
-            code::BAD_USER_INPUT,
-            &format!("a batch holds 1 to {max} operations"),
+            framing,
+            &error_body(
+                code::BAD_USER_INPUT,
+                &format!("a batch holds 1 to {max} operations"),
+                &rid,
+                &json!({ "limit": "batch", "max": max, "actual": ops.len() }),
+            ),
             &rid,
-            json!({ "limit": "batch", "max": max, "actual": ops.len() }),
         );
     }
     if let Err(e) = rate_limit(&app, &caller, ops.len()) {
@@ -691,9 +753,7 @@ async fn graphql_post(
             .get("operationName")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let prepared = serde_json::from_value::<RawOperation>(raw)
-            .map_err(|_| refusal(code::BAD_USER_INPUT, "not a GraphQL request"))
-            .and_then(|op| prepare(&app, &caller, op, false));
+        let prepared = parse_operation(raw).and_then(|op| prepare(&app, &caller, op, false));
         let resp = match prepared {
             Ok(p) => {
                 let name = claimed.or_else(|| p.name.clone());
@@ -705,27 +765,43 @@ async fn graphql_post(
                 metrics.record(claimed.as_deref(), false, r.code, op_started.elapsed());
                 audit_refused(&app, &caller, &r).await;
                 if !batch {
-                    return rejection(StatusCode::BAD_REQUEST, r.code, &r.message, &rid, r.extra);
+                    return r.respond(framing, &rid);
                 }
                 refusal_response(&r, &rid)
             }
         };
+        if !batch {
+            return respond::executed(&resp, framing, &rid);
+        }
         answers.push(resp);
     }
-    let res = if batch {
-        Json(answers).into_response()
-    } else {
-        match answers.pop() {
-            Some(a) => Json(a).into_response(),
-            None => error_response(
-                StatusCode::BAD_REQUEST,
-                code::BAD_USER_INPUT,
-                "empty request",
-                &rid,
-            ),
-        }
+    respond::body(StatusCode::OK, Framing::Json, &answers, &rid)
+}
+
+/// One operation of a request body: an object whose `query` and `operationName` are strings
+/// (or absent or null) and whose `variables` and `extensions` are maps (or absent or null).
+fn parse_operation(raw: Value) -> Result<RawOperation, Refusal> {
+    let Value::Object(o) = &raw else {
+        return Err(refusal(code::BAD_USER_INPUT, "an operation is a JSON object"));
     };
-    with_request_id(res, &rid)
+    for (field, want_map) in [
+        ("query", false),
+        ("operationName", false),
+        ("variables", true),
+        ("extensions", true),
+    ] {
+        match (o.get(field), want_map) {
+            (None | Some(Value::Null), _)
+            | (Some(Value::String(_)), false)
+            | (Some(Value::Object(_)), true) => {}
+            (Some(_), false) => {
+                return Err(refusal(code::BAD_USER_INPUT, format!("{field} must be a string")))
+            }
+            (Some(_), true) => return Err(refusal(code::BAD_USER_INPUT, format!("{field} must be a map"))),
+        }
+    }
+    serde_json::from_value::<RawOperation>(raw)
+        .map_err(|_| refusal(code::BAD_USER_INPUT, "not a GraphQL request"))
 }
 
 /// GET parameters of a GraphQL query.
@@ -748,24 +824,37 @@ async fn graphql_get(
     let started = Instant::now();
     let refused = |code: &str| metrics.record(None, false, code, started.elapsed());
     let rid = Uuid::now_v7().to_string();
+    let framing = Framing::negotiate(&headers);
+    let fail = |status: StatusCode, message: &str| {
+        respond::body(
+            status,
+            framing,
+            &error_body(code::BAD_USER_INPUT, message, &rid, &json!({})),
+            &rid,
+        )
+    };
+    if headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+    {
+        refused(code::BAD_USER_INPUT);
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "subscriptions over WebSocket live at /graphql/ws (graphql-transport-ws); over Server-Sent Events at /graphql/stream",
+        );
+    }
     // CSRF guard: a cross-site page cannot add these headers without a CORS preflight.
     if !headers.contains_key(CLIENT_HEADER) && !headers.contains_key("x-requested-with") {
         refused(code::BAD_USER_INPUT);
-        return error_response(
+        return fail(
             StatusCode::BAD_REQUEST,
-            code::BAD_USER_INPUT,
             "GET needs an X-Client-Id or X-Requested-With header",
-            &rid,
         );
     }
     let Ok(Query(p)) = params else {
         refused(code::BAD_USER_INPUT);
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            code::BAD_USER_INPUT,
-            "bad query parameters",
-            &rid,
-        );
+        return fail(StatusCode::BAD_REQUEST, "bad query parameters");
     };
     let caller = match admit(&app, &headers, addr, &rid).await {
         Ok(c) => c,
@@ -784,12 +873,7 @@ async fn graphql_get(
     };
     let (Ok(variables), Ok(extensions)) = (json_param(p.variables), json_param(p.extensions)) else {
         refused(code::BAD_USER_INPUT);
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            code::BAD_USER_INPUT,
-            "variables and extensions must be JSON",
-            &rid,
-        );
+        return fail(StatusCode::BAD_REQUEST, "variables and extensions must be JSON");
     };
     let claimed = p.operation_name.clone();
     let op = RawOperation {
@@ -803,17 +887,12 @@ async fn graphql_get(
             let name = claimed.or_else(|| p.name.clone());
             let resp = run(&app, &caller, p).await;
             metrics.record(name.as_deref(), true, outcome_of(&resp), started.elapsed());
-            with_request_id(Json(resp).into_response(), &rid)
+            respond::executed(&resp, framing, &rid)
         }
         Err(r) => {
             metrics.record(claimed.as_deref(), false, r.code, started.elapsed());
             audit_refused(&app, &caller, &r).await;
-            let status = if r.mutation {
-                StatusCode::METHOD_NOT_ALLOWED
-            } else {
-                StatusCode::BAD_REQUEST
-            };
-            rejection(status, r.code, &r.message, &rid, r.extra)
+            r.respond(framing, &rid)
         }
     }
 }
@@ -827,386 +906,7 @@ async fn graphql_get(
 /// limits of `/graphql`; queries and mutations are refused (send them by POST). At most
 /// [`ws::MAX_SUBSCRIPTIONS`] run at once per connection; the connection closes with 4403 when
 /// its token expires.
-mod ws {
-    use std::{
-        net::SocketAddr,
-        sync::{
-            atomic::{AtomicBool, AtomicUsize, Ordering},
-            Arc, OnceLock,
-        },
-        time::Duration,
-    };
+mod respond;
+mod ws;
 
-    use async_graphql::{
-        http::{WebSocketProtocols, WsMessage},
-        Data, Executor, Request, Response as GqlResponse,
-    };
-    use axum::{
-        extract::{
-            rejection::QueryRejection,
-            ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
-            ConnectInfo, Query, State,
-        },
-        http::{header, HeaderMap, HeaderValue, StatusCode},
-        response::Response,
-    };
-    use futures_util::{future, stream, stream::BoxStream, SinkExt, StreamExt};
-    use serde::Deserialize;
-    use serde_json::{json, Value};
-    use tokio::time::Instant;
-    use uuid::Uuid;
-
-    use super::{
-        app_error_response, error_response, identify, prepare, rate_limit, refusal_response, tag_errors,
-        Caller, Client, RawOperation, Refusal, CLIENT_HEADER,
-    };
-    use crate::{
-        app::AppState,
-        error::{code, AppError},
-        graphql::loader,
-        limits::OperationKind,
-        metrics::Metrics,
-        request::RequestInfo,
-    };
-
-    /// The one subprotocol spoken.
-    pub const PROTOCOL: &str = "graphql-transport-ws";
-    /// Subscriptions running at once on one connection.
-    pub const MAX_SUBSCRIPTIONS: usize = 20;
-    /// Read buffer and write batching size of one connection.
-    const WS_BUFFER_BYTES: usize = 4 * 1024;
-    /// Most bytes queued for a slow subscriber before its connection fails.
-    const WS_MAX_WRITE_BUFFER_BYTES: usize = 4 * 1024 * 1024;
-
-    /// Time allowed between the upgrade and `connection_init`.
-    const INIT_TIMEOUT: Duration = Duration::from_secs(10);
-
-    /// Query parameters of the upgrade: browsers cannot set headers on a WebSocket.
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    pub(super) struct WsParams {
-        client_id: Option<String>,
-    }
-
-    pub(super) async fn graphql_ws(
-        State(app): State<Arc<AppState>>,
-        axum::Extension(metrics): axum::Extension<Arc<Metrics>>,
-        ConnectInfo(addr): ConnectInfo<SocketAddr>,
-        mut headers: HeaderMap,
-        params: Result<Query<WsParams>, QueryRejection>,
-        upgrade: WebSocketUpgrade,
-    ) -> Response {
-        let rid = Uuid::now_v7().to_string();
-        let offered = headers
-            .get(header::SEC_WEBSOCKET_PROTOCOL)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case(PROTOCOL)));
-        if !offered {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                code::BAD_USER_INPUT,
-                "offer the graphql-transport-ws subprotocol (Sec-WebSocket-Protocol)",
-                &rid,
-            );
-        }
-        if !headers.contains_key(CLIENT_HEADER) {
-            let named = params.ok().and_then(|Query(p)| p.client_id);
-            if let Some(v) = named.and_then(|c| HeaderValue::from_str(&c).ok()) {
-                headers.insert(CLIENT_HEADER, v);
-            }
-        }
-        let client = identify(&app, &headers);
-        if matches!(client, Client::Unknown) {
-            let e = AppError::forbidden(
-                "unknown or disabled client: send a registered X-Client-Id (or ?clientId=) to subscribe",
-            );
-            return app_error_response(&e, &rid);
-        }
-        let ip = addr.ip();
-        if let Err(retry_after_secs) = app
-            .rate
-            .check(&format!("ip:{ip}"), app.config.security.rate_address_per_min)
-        {
-            return app_error_response(&AppError::RateLimited { retry_after_secs }, &rid);
-        }
-        let info = RequestInfo::new(rid, client.id(), ip);
-        // Messages of this protocol are small: small buffers (the defaults of 128 KiB each
-        // way made 1,000 idle subscribers cost 240 MiB), and no message larger than a
-        // request body may be.
-        let max = app.config.security.max_body_bytes;
-        upgrade
-            .protocols([PROTOCOL])
-            .read_buffer_size(WS_BUFFER_BYTES)
-            .write_buffer_size(WS_BUFFER_BYTES)
-            .max_write_buffer_size(WS_MAX_WRITE_BUFFER_BYTES)
-            .max_message_size(max)
-            .max_frame_size(max)
-            .on_upgrade(move |socket| serve(app, metrics, client, info, socket))
-    }
-
-    /// An admitted connection: its caller and when its token expires.
-    struct Session {
-        caller: Caller,
-        expires: Option<Instant>,
-    }
-
-    /// Verifies the token of the `connection_init` payload and applies the client rule.
-    async fn admit(
-        app: &AppState,
-        client: Client,
-        info: RequestInfo,
-        payload: &Value,
-    ) -> Result<Session, AppError> {
-        let token = token_of(payload).ok_or_else(|| {
-            AppError::Unauthenticated(
-                "sign in: send {\"Authorization\": \"Bearer <token>\"} in connection_init".into(),
-            )
-        })?;
-        let actor = Arc::new(app.authenticate(token).await?);
-        if let Client::Known(c) = &client {
-            if !c.allows(actor.role) {
-                return Err(AppError::forbidden(format!(
-                    "client {} does not accept {} tokens",
-                    c.client_id,
-                    actor.role.as_str()
-                )));
-            }
-        }
-        Ok(Session {
-            caller: Caller { actor, client, info },
-            expires: token_expiry(token),
-        })
-    }
-
-    /// The token of `{"Authorization": "Bearer …"}`, `{"authorization": …}` or `{"token": …}`.
-    fn token_of(payload: &Value) -> Option<&str> {
-        let obj = payload.as_object()?;
-        let raw = ["Authorization", "authorization", "token"]
-            .iter()
-            .find_map(|k| obj.get(*k).and_then(Value::as_str))?
-            .trim();
-        let t = raw
-            .strip_prefix("Bearer ")
-            .or_else(|| raw.strip_prefix("bearer "))
-            .unwrap_or(raw)
-            .trim();
-        (!t.is_empty()).then_some(t)
-    }
-
-    /// When a (verified) JWT expires, from its `exp` claim.
-    fn token_expiry(token: &str) -> Option<Instant> {
-        use base64::Engine;
-        let claims = token.split('.').nth(1)?;
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(claims.trim_end_matches('='))
-            .ok()?;
-        let exp = serde_json::from_slice::<Value>(&bytes)
-            .ok()?
-            .get("exp")?
-            .as_i64()?;
-        let left = u64::try_from(exp - chrono::Utc::now().timestamp()).unwrap_or(0);
-        Some(Instant::now() + Duration::from_secs(left))
-    }
-
-    fn close(code: u16, reason: &str) -> Message {
-        // A close reason holds at most 123 bytes.
-        let mut end = reason.len().min(120);
-        while !reason.is_char_boundary(end) {
-            end -= 1;
-        }
-        Message::Close(Some(CloseFrame {
-            code,
-            reason: reason[..end].into(),
-        }))
-    }
-
-    /// Runs one connection until either side closes it or its token expires.
-    async fn serve(
-        app: Arc<AppState>,
-        metrics: Arc<Metrics>,
-        client: Client,
-        info: RequestInfo,
-        socket: WebSocket,
-    ) {
-        let session: Arc<OnceLock<Session>> = Arc::default();
-        let refused = Arc::new(AtomicBool::new(false));
-        let gate = Gate {
-            app: app.clone(),
-            session: session.clone(),
-            active: Arc::default(),
-            metrics,
-        };
-        let init = {
-            let (session, refused) = (session.clone(), refused.clone());
-            move |payload: Value| async move {
-                match admit(&app, client, info, &payload).await {
-                    Ok(s) => {
-                        let mut data = Data::default();
-                        data.insert(s.caller.actor.clone());
-                        data.insert(s.caller.info.clone());
-                        data.insert(loader::for_request(
-                            app.db.clone(),
-                            s.caller.actor.clone(),
-                            app.config.loader_delay,
-                        ));
-                        let _ = session.set(s);
-                        Ok(data)
-                    }
-                    Err(e) => {
-                        refused.store(true, Ordering::SeqCst);
-                        Err(async_graphql::Error::new(e.to_string()))
-                    }
-                }
-            }
-        };
-        let (mut sink, input) = socket.split();
-        let input = input.take_while(|m| future::ready(m.is_ok())).filter_map(|m| {
-            future::ready(match m {
-                Ok(m @ (Message::Text(_) | Message::Binary(_))) => Some(m.into_data()),
-                _ => None,
-            })
-        });
-        let conn = async_graphql::http::WebSocket::new(gate, input, WebSocketProtocols::GraphQLWS)
-            .on_connection_init(init);
-        let mut conn = std::pin::pin!(conn);
-        let opened = Instant::now();
-        loop {
-            let admitted = session.get().is_some();
-            let deadline = match session.get() {
-                Some(s) => s.expires,
-                None => Some(opened + INIT_TIMEOUT),
-            };
-            let next = tokio::select! {
-                m = conn.next() => m,
-                _ = tokio::time::sleep_until(deadline.unwrap_or(opened)), if deadline.is_some() => {
-                    let out = if admitted {
-                        close(4403, "Forbidden: token expired")
-                    } else {
-                        close(4408, "Connection initialisation timeout")
-                    };
-                    let _ = sink.send(out).await;
-                    break;
-                }
-            };
-            let Some(msg) = next else { break };
-            let (out, last) = match msg {
-                WsMessage::Text(t) => (Message::Text(t.into()), false),
-                // An init refused by `admit` is 4403 Forbidden, not a protocol error.
-                WsMessage::Close(1002, reason) if refused.load(Ordering::SeqCst) => {
-                    (close(4403, &format!("Forbidden: {reason}")), true)
-                }
-                WsMessage::Close(c, reason) => (close(c, &reason), true),
-            };
-            if sink.send(out).await.is_err() || last {
-                break;
-            }
-        }
-    }
-
-    /// Decrements the connection's subscription count when a subscription ends.
-    struct Running(Arc<AtomicUsize>);
-
-    impl Drop for Running {
-        fn drop(&mut self) {
-            self.0.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-
-    /// The schema behind the checks `/graphql` applies to each operation.
-    #[derive(Clone)]
-    struct Gate {
-        app: Arc<AppState>,
-        session: Arc<OnceLock<Session>>,
-        active: Arc<AtomicUsize>,
-        /// Counts the running subscriptions of every connection (`/metrics`).
-        metrics: Arc<Metrics>,
-    }
-
-    fn refused(r: &Refusal, rid: &str) -> BoxStream<'static, GqlResponse> {
-        stream::once(future::ready(refusal_response(r, rid))).boxed()
-    }
-
-    fn refusal(code: &'static str, message: &str, extra: Value) -> Refusal {
-        Refusal {
-            code,
-            message: message.to_owned(),
-            extra,
-            mutation: false,
-        }
-    }
-
-    impl Executor for Gate {
-        fn execute(&self, _request: Request) -> impl std::future::Future<Output = GqlResponse> + Send {
-            let r = refusal(
-                code::BAD_USER_INPUT,
-                "send queries and mutations by POST /graphql",
-                json!({}),
-            );
-            future::ready(refusal_response(&r, ""))
-        }
-
-        fn execute_stream(
-            &self,
-            request: Request,
-            data: Option<Arc<Data>>,
-        ) -> BoxStream<'static, GqlResponse> {
-            let Some(s) = self.session.get() else {
-                let r = refusal(code::UNAUTHENTICATED, "connection not initialised", json!({}));
-                return refused(&r, "");
-            };
-            let rid = s.caller.info.request_id.clone();
-            if s.expires.is_some_and(|e| e <= Instant::now()) {
-                return refused(&refusal(code::UNAUTHENTICATED, "token expired", json!({})), &rid);
-            }
-            if let Err(e) = rate_limit(&self.app, &s.caller, 1) {
-                let retry = match e {
-                    AppError::RateLimited { retry_after_secs } => retry_after_secs,
-                    _ => 60,
-                };
-                let r = refusal(
-                    code::RATE_LIMITED,
-                    &e.to_string(),
-                    json!({ "retryAfterSeconds": retry }),
-                );
-                return refused(&r, &rid);
-            }
-            let op = RawOperation {
-                query: Some(request.query),
-                operation_name: request.operation_name,
-                variables: serde_json::to_value(&request.variables).ok(),
-                extensions: serde_json::to_value(&request.extensions).ok(),
-            };
-            let req = match prepare(&self.app, &s.caller, op, false) {
-                Ok(p) if p.kind == OperationKind::Subscription => p.req,
-                Ok(_) => {
-                    let r = refusal(
-                        code::BAD_USER_INPUT,
-                        "this endpoint runs subscriptions; send queries and mutations by POST /graphql",
-                        json!({ "reason": "OPERATION_KIND" }),
-                    );
-                    return refused(&r, &rid);
-                }
-                Err(r) => return refused(&r, &rid),
-            };
-            if self.active.fetch_add(1, Ordering::SeqCst) >= MAX_SUBSCRIPTIONS {
-                self.active.fetch_sub(1, Ordering::SeqCst);
-                let r = refusal(
-                    code::BAD_USER_INPUT,
-                    &format!("at most {MAX_SUBSCRIPTIONS} subscriptions per connection"),
-                    json!({ "limit": "subscriptions", "max": MAX_SUBSCRIPTIONS }),
-                );
-                return refused(&r, &rid);
-            }
-            let running = (Running(self.active.clone()), self.metrics.subscription());
-            self.app
-                .schema
-                .execute_stream_with_session_data(req, data.unwrap_or_default())
-                .map(move |mut resp| {
-                    let _ = &running;
-                    tag_errors(&mut resp, &rid);
-                    resp
-                })
-                .boxed()
-        }
-    }
-}
+use respond::Framing;
