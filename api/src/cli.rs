@@ -132,6 +132,19 @@ impl From<ImportKindArg> for ImportKind {
 /// Entry point called by `main`.
 pub async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // Commands that need no configuration run before it is read: reading it in development
+    // creates `data/` and its secret.
+    if let Some(Command::ExportSchema { output }) = &cli.command {
+        let sdl = graphql::sdl();
+        match output {
+            Some(path) => std::fs::write(path, sdl)?,
+            None => print!("{sdl}"),
+        }
+        return Ok(());
+    }
+    if matches!(cli.command, Some(Command::Token { .. })) {
+        token_preflight()?;
+    }
     let config = Config::from_env()?;
     init_tracing(config.mode);
     match cli.command.unwrap_or(Command::Serve) {
@@ -142,14 +155,8 @@ pub async fn main() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::ExportSchema { output } => {
-            let sdl = graphql::sdl();
-            match output {
-                Some(path) => std::fs::write(path, sdl)?,
-                None => print!("{sdl}"),
-            }
-            Ok(())
-        }
+        // Answered before the configuration was read.
+        Command::ExportSchema { .. } => Ok(()),
         Command::Token {
             role,
             grids,
@@ -334,10 +341,40 @@ async fn generate(config: &Config, opts: &crate::generate::Options) -> anyhow::R
     Ok(())
 }
 
+/// `token` signs with the secret of the development server in this directory and reads its
+/// demo scope from its database: where neither is (another directory), it says so and
+/// creates nothing, instead of minting with a fresh secret no server knows.
+fn token_preflight() -> anyhow::Result<()> {
+    let own_secret = std::env::var_os("FENGQIAO_JWT_SECRET").is_some();
+    if !own_secret && !std::path::Path::new(crate::config::DEV_SECRET_FILE).exists() {
+        anyhow::bail!(
+            "no development server here: {} does not exist. Run `fengqiao token` in the directory \
+             where `fengqiao` (or `cargo run`) serves, or set FENGQIAO_JWT_SECRET (and DATABASE_URL) \
+             to the server's",
+            crate::config::DEV_SECRET_FILE
+        );
+    }
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| crate::config::DEFAULT_DATABASE_URL.into());
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|p| p.split('?').next().unwrap_or(p))
+    {
+        if !path.is_empty() && !path.starts_with(":memory:") && !std::path::Path::new(path).exists() {
+            anyhow::bail!(
+                "no database at {path}: run `fengqiao token` where the server runs, or set DATABASE_URL to its database"
+            );
+        }
+    }
+    Ok(())
+}
+
 fn init_tracing(mode: Mode) {
     use tracing_subscriber::{fmt, EnvFilter};
     let filter = EnvFilter::try_from_env("FENGQIAO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only for a terminal: a log written to a file or a pipe carries no escape codes.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _ = match mode {
         Mode::Production => builder.json().try_init(),
         Mode::Development => builder.try_init(),

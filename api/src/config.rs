@@ -246,7 +246,8 @@ impl SecurityConfig {
 
 /// The default SQLite location, relative to the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/fengqiao.db?mode=rwc";
-const DEV_SECRET_FILE: &str = "data/dev-jwt-secret";
+/// Where a development server keeps the secret it generated for its own tokens.
+pub const DEV_SECRET_FILE: &str = "data/dev-jwt-secret";
 /// Issuer used when none is configured (development).
 pub const DEV_ISSUER: &str = "fengqiao-dev";
 /// Audience used when none is configured (development).

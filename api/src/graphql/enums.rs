@@ -567,6 +567,27 @@ pub enum SessionOutcome {
     Escalated,
 }
 
+/// The outcome `recordMediationOutcome` records: a session ends in agreement or not
+/// (escalation is its own step, `escalateMediation`).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordedOutcome {
+    /// An agreement was reached (达成协议); give its text.
+    #[graphql(name = "AGREEMENT")]
+    Agreement,
+    /// No agreement was reached (未达成协议).
+    #[graphql(name = "NO_AGREEMENT")]
+    NoAgreement,
+}
+
+impl From<RecordedOutcome> for entity::enums::SessionOutcome {
+    fn from(o: RecordedOutcome) -> Self {
+        match o {
+            RecordedOutcome::Agreement => entity::enums::SessionOutcome::Agreement,
+            RecordedOutcome::NoAgreement => entity::enums::SessionOutcome::NoAgreement,
+        }
+    }
+}
+
 /// How a return visit was made (回访方式).
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::enums::FollowUpMethod")]

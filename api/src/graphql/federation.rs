@@ -95,12 +95,45 @@ impl FederationQuery {
     }
 }
 
+/// The entity types `_entities` resolves.
+pub const ENTITY_TYPES: [&str; 5] = ["Case", "Enterprise", "Volunteer", "MediationRoom", "Grid"];
+
+/// Stands in for the id of a representation whose `__typename` is no entity type here.
+const UNKNOWN_TYPE: &str = "unknown-typename:";
+
+/// Rewrites, in a request's variables, each `_entities` representation whose `__typename`
+/// is not an entity of this subgraph into a stand-in that [`find`] answers with null and a
+/// `BAD_USER_INPUT` in its own slot, so the other representations still resolve (the
+/// executor would otherwise fail the whole list). Representations written into the query
+/// text itself are left alone (gateways send them as variables).
+pub fn mark_unknown_types(variables: &mut serde_json::Value) {
+    let Some(vars) = variables.as_object_mut() else {
+        return;
+    };
+    for v in vars.values_mut() {
+        let Some(items) = v.as_array_mut() else { continue };
+        for item in items {
+            let Some(obj) = item.as_object_mut() else { continue };
+            let Some(t) = obj.get("__typename").and_then(serde_json::Value::as_str) else {
+                continue;
+            };
+            if !ENTITY_TYPES.contains(&t) {
+                let stand_in = format!("{UNKNOWN_TYPE}{t}");
+                obj.insert("__typename".into(), "Case".into());
+                obj.insert("id".into(), stand_in.into());
+            }
+        }
+    }
+}
+
 /// Why a representation resolved to nothing.
 enum Miss {
     /// The id is not an id.
     Malformed,
     /// Absent, or outside the caller's scope (indistinguishable on purpose).
     NotFound,
+    /// Its `__typename` is no entity type here.
+    UnknownType(String),
 }
 
 /// One representation through the request's loader (and so `E`'s scope); a miss is `None`
@@ -110,6 +143,10 @@ where
     E: Scoped + Send + Sync + 'static,
     E::Model: Clone + Send + Sync + 'static,
 {
+    if let Some(t) = id.as_str().strip_prefix(UNKNOWN_TYPE) {
+        report(ctx, typename, id, Miss::UnknownType(t.to_owned()));
+        return Ok(None);
+    }
     let Ok(uuid) = parse_id("id", id) else {
         report(ctx, typename, id, Miss::Malformed);
         return Ok(None);
@@ -135,6 +172,17 @@ fn report(ctx: &Context<'_>, typename: &str, id: &ID, miss: Miss) {
                 None => "representations".to_owned(),
             };
             AppError::bad_input(field, "not a valid id").into()
+        }
+        Miss::UnknownType(t) => {
+            let field = match index {
+                Some(i) => format!("representations[{i}].__typename"),
+                None => "representations".to_owned(),
+            };
+            AppError::bad_input(
+                field,
+                format!("{t:?} is not an entity of this subgraph ({})", ENTITY_TYPES.join(", ")),
+            )
+            .into()
         }
     };
     let mut err = ctx.set_error_path(err.into_server_error(slot.map(|(pos, _)| pos).unwrap_or_default()));

@@ -372,10 +372,10 @@ impl PlatformQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Filters.")] filter: Option<OutboxFilterInput>,
-        #[graphql(desc = "How many (1–100, default 20).", default = 20)] first: i32,
+        #[graphql(desc = "How many (0–100, default 20); 0 checks access and answers an empty list.", default = 20)] first: i32,
     ) -> async_graphql::Result<Vec<OutboxEvent>> {
-        if !(1..=100).contains(&first) {
-            return Err(AppError::bad_input("first", "between 1 and 100").into());
+        if !(0..=100).contains(&first) {
+            return Err(AppError::bad_input("first", "between 0 and 100").into());
         }
         let f = filter.unwrap_or_default();
         let filter = OutboxFilter {
@@ -402,10 +402,10 @@ impl PlatformQuery {
     async fn pending_duplicates(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many (1–100, default 20).", default = 20)] first: i32,
+        #[graphql(desc = "How many (0–100, default 20); 0 checks access and answers an empty list.", default = 20)] first: i32,
     ) -> async_graphql::Result<Vec<DuplicateLink>> {
-        if !(1..=100).contains(&first) {
-            return Err(AppError::bad_input("first", "between 1 and 100").into());
+        if !(0..=100).contains(&first) {
+            return Err(AppError::bad_input("first", "between 0 and 100").into());
         }
         let limit = u64::try_from(first).unwrap_or(20);
         Ok(dup::pending(db(ctx)?, actor(ctx)?, limit)

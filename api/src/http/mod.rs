@@ -402,7 +402,10 @@ fn prepare(app: &AppState, caller: &Caller, op: RawOperation, get: bool) -> Resu
         },
         (_, None, None) => return Err(refusal(code::BAD_USER_INPUT, "missing query")),
     };
-    let variables = op.variables.unwrap_or(Value::Null);
+    let mut variables = op.variables.unwrap_or(Value::Null);
+    if query.contains("_entities") {
+        crate::graphql::federation::mark_unknown_types(&mut variables);
+    }
     let violation = |v: limits::Violation| Refusal {
         code: code::BAD_USER_INPUT,
         message: v.message.clone(),

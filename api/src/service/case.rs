@@ -270,6 +270,7 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     limits: PageLimits,
 ) -> AppResult<Listing<case::Entity>> {
+    super::require_signed_in(actor)?;
     let q = visible::<case::Entity, C>(db, actor).await?;
     let q = apply_filter(db, actor, q, filter).await?;
     let sort = match sort {

@@ -124,6 +124,7 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     limits: PageLimits,
 ) -> AppResult<Listing<enterprise::Entity>> {
+    super::require_signed_in(actor)?;
     let mut q = visible::<enterprise::Entity, C>(db, actor).await?;
     if let Some(g) = filter.within_grid {
         let root = super::get::<grid::Entity, C>(db, actor, g).await?;

@@ -70,6 +70,7 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     limits: PageLimits,
 ) -> AppResult<Listing<grid::Entity>> {
+    super::require_signed_in(actor)?;
     let mut q = visible::<grid::Entity, C>(db, actor).await?;
     if let Some(p) = filter.parent {
         q = q.filter(grid::Column::ParentId.eq(p));

@@ -52,6 +52,7 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     limits: PageLimits,
 ) -> AppResult<Listing<mediation_room::Entity>> {
+    super::require_signed_in(actor)?;
     use sea_orm::sea_query::{ExprTrait, Query};
     let mut q = visible::<mediation_room::Entity, C>(db, actor).await?;
     if let Some(l) = filter.level {

@@ -68,6 +68,7 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     limits: PageLimits,
 ) -> AppResult<Listing<mediator::Entity>> {
+    super::require_signed_in(actor)?;
     let mut q = visible::<mediator::Entity, C>(db, actor).await?;
     if let Some(r) = filter.room {
         q = q.filter(mediator::Column::RoomId.eq(r));

@@ -303,6 +303,18 @@ pub async fn grid_scope<C: ConnectionTrait>(
     })
 }
 
+/// Refuses an anonymous caller of a list: without a token every scoped list would answer an
+/// empty district, hiding a forgotten `Authorization` header.
+pub fn require_signed_in(actor: &Actor) -> AppResult<()> {
+    if actor.is_anonymous() {
+        Err(AppError::Unauthenticated(
+            "sign in: send Authorization: Bearer <token> (lists need a token)".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Refuses unless the actor has one of `roles`.
 pub fn require_role(actor: &Actor, roles: &[Role], action: &str) -> AppResult<()> {
     if actor.is_anonymous() {

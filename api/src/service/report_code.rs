@@ -257,6 +257,7 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     limits: PageLimits,
 ) -> AppResult<Listing<report_code::Entity>> {
+    super::require_signed_in(actor)?;
     let mut q = visible::<report_code::Entity, C>(db, actor).await?;
     if let Some(a) = filter.active {
         q = q.filter(report_code::Column::Active.eq(a));

@@ -50,6 +50,7 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     limits: PageLimits,
 ) -> AppResult<Listing<unit::Entity>> {
+    super::require_signed_in(actor)?;
     let mut q = visible::<unit::Entity, C>(db, actor).await?;
     if !filter.kinds.is_empty() {
         q = q.filter(unit::Column::Kind.is_in(filter.kinds.iter().copied()));

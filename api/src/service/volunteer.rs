@@ -148,6 +148,7 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     limits: PageLimits,
 ) -> AppResult<Listing<volunteer::Entity>> {
+    super::require_signed_in(actor)?;
     let mut q = visible::<volunteer::Entity, C>(db, actor).await?;
     if let Some(t) = filter.team {
         q = q.filter(

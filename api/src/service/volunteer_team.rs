@@ -50,6 +50,7 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     limits: PageLimits,
 ) -> AppResult<Listing<volunteer_team::Entity>> {
+    super::require_signed_in(actor)?;
     let mut q = visible::<volunteer_team::Entity, C>(db, actor).await?;
     if let Some(k) = filter.kind {
         q = q.filter(volunteer_team::Column::Kind.eq(k));

@@ -33,8 +33,8 @@ pub struct RecordMediationOutcomeInput {
     pub step: CaseStepInput,
     /// The session.
     pub session_id: ID,
-    /// AGREEMENT or NO_AGREEMENT.
-    pub outcome: SessionOutcome,
+    /// AGREEMENT (with `agreementText`) or NO_AGREEMENT; escalation is `escalateMediation`.
+    pub outcome: RecordedOutcome,
     /// The agreement's text (required with AGREEMENT).
     pub agreement_text: Option<String>,
 }

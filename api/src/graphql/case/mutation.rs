@@ -35,7 +35,10 @@ pub struct ReportCaseInput {
     pub title: String,
     /// What happened (1–4000 characters).
     pub description: String,
-    /// Channel; only officers, commanders and platforms may set it, others get their role's channel.
+    /// The channel the report came through. Only community police, commanders, admins and
+    /// platforms (who relay calls and other systems) may state it; from any other role it is
+    /// BAD_USER_INPUT. Left out, the role decides it (a citizen's or volunteer's report is
+    /// MINI_PROGRAM, a grid worker's GRID_WORKER, an enterprise liaison's ENTERPRISE_PORTAL).
     pub source: Option<CaseSource>,
     /// Reporter's name.
     pub reporter_name: Option<String>,
