@@ -169,7 +169,9 @@ async fn every_role_sees_its_scope_and_nothing_else() {
             let errors = body["errors"].as_array().cloned().unwrap_or_default();
             assert_eq!(errors.len(), 8, "anonymous lists: {body}");
             assert!(
-                errors.iter().all(|x| x["extensions"]["code"] == "UNAUTHENTICATED"),
+                errors
+                    .iter()
+                    .all(|x| x["extensions"]["code"] == "UNAUTHENTICATED"),
                 "anonymous lists: {body}"
             );
             &empty
@@ -232,6 +234,11 @@ async fn every_role_sees_its_scope_and_nothing_else() {
                     Err("NOT_FOUND".into())
                 };
             assert_eq!(other, other_expect, "{role}: {field}(other side)");
+            // Relay's `node` answers exactly as the type's own lookup.
+            for (id, expected) in [(a_id, &own), (b_id, &other)] {
+                let got = lookup(&app, t, "node", "id", s(&id)).await;
+                assert_eq!(&got, expected, "{role}: node({field} {id})");
+            }
             // Federation's `_entities` answers exactly as the lookup field.
             let typename = match field {
                 "case" => "Case",

@@ -203,18 +203,28 @@ fn token_outside_a_server_directory_says_so_and_creates_nothing() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no development server here"), "{err}");
     assert!(!err.contains("internal error"), "{err}");
-    let left: Vec<_> = std::fs::read_dir(&dir).map(|d| d.flatten().collect()).unwrap_or_default();
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
     assert!(left.is_empty(), "token created {left:?}");
     // export-schema needs no server and writes nothing either.
-    let out = fengqiao(&dir).arg("export-schema").output().expect("export-schema");
+    let out = fengqiao(&dir)
+        .arg("export-schema")
+        .output()
+        .expect("export-schema");
     assert!(out.status.success());
-    let left: Vec<_> = std::fs::read_dir(&dir).map(|d| d.flatten().collect()).unwrap_or_default();
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
     assert!(left.is_empty(), "export-schema created {left:?}");
     // A log written to a pipe carries no colour codes.
     let out = fengqiao(&dir)
         .env("FENGQIAO_ENV", "production")
         .output()
         .expect("run");
-    assert!(!String::from_utf8_lossy(&out.stderr).contains('\u{1b}'), "ANSI codes in a piped log");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains('\u{1b}'),
+        "ANSI codes in a piped log"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

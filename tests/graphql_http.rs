@@ -245,3 +245,94 @@ async fn persisted_queries_speak_version_one_only() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn node_refetches_every_entity_type_within_scope() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let (sub, scope) = crate::fixtures::persona(Role::Admin, &w.a);
+    let admin = app.token(Role::Admin, &sub, scope);
+    let q = "query($id: ID!) { node(id: $id) { __typename id } }";
+    let dup = uuid::Uuid::now_v7();
+    sea_orm::ActiveModelTrait::insert(
+        entity::duplicate_link::ActiveModel {
+            id: sea_orm::Set(dup),
+            case_id: sea_orm::Set(w.a.case),
+            other_case_id: sea_orm::Set(w.a.case),
+            reason: sea_orm::Set("test".into()),
+            status: sea_orm::Set(entity::enums::DuplicateStatus::Pending),
+            decided_by: sea_orm::Set(None),
+            decided_at: sea_orm::Set(None),
+            created_at: sea_orm::Set(chrono::Utc::now()),
+        },
+        &app.db,
+    )
+    .await
+    .expect("link");
+    for (ty, id) in [
+        ("Case", w.a.case),
+        ("Enterprise", w.a.enterprise),
+        ("Volunteer", w.a.volunteer),
+        ("VolunteerTeam", w.a.team),
+        ("Grid", w.a.community),
+        ("Unit", w.a.unit),
+        ("MediationRoom", w.a.room),
+        ("Mediator", w.a.mediator),
+        ("Platform", w.a.platform),
+        ("DuplicateLink", dup),
+    ] {
+        let body = app.gql(Some(&admin), q, json!({ "id": id.to_string() })).await;
+        assert_eq!(data(&body)["node"]["__typename"], ty, "{body}");
+        assert_eq!(data(&body)["node"]["id"], id.to_string());
+    }
+    // Out of scope: null and NOT_FOUND, as the type's own lookup.
+    let body = app
+        .gql(Some(&admin), q, json!({ "id": w.b.case.to_string() }))
+        .await;
+    assert!(body["data"]["node"].is_null(), "{body}");
+    assert_eq!(error_code(&body).as_deref(), Some("NOT_FOUND"));
+    let body = app
+        .gql(
+            Some(&admin),
+            "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }",
+            json!({ "ids": [w.a.case.to_string(), w.b.case.to_string(), "nonsense", w.a.community.to_string()] }),
+        )
+        .await;
+    let nodes = body["data"]["nodes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(nodes.len(), 4, "{body}");
+    assert_eq!(nodes[0]["__typename"], "Case");
+    assert!(nodes[1].is_null() && nodes[2].is_null());
+    assert_eq!(nodes[3]["__typename"], "Grid");
+    let paths: Vec<&Value> = body["errors"]
+        .as_array()
+        .map(|e| e.iter().map(|x| &x["path"]).collect())
+        .unwrap_or_default();
+    assert_eq!(paths, [&json!(["nodes", 1]), &json!(["nodes", 2])], "{body}");
+}
+
+#[tokio::test]
+async fn an_unknown_typename_fails_its_own_slot_only() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let admin = app.token(Role::Admin, "admin-entities", Scope::district());
+    let body = app
+        .gql(
+            Some(&admin),
+            "query($r: [_Any!]!) { _entities(representations: $r) { ... on Case { id } ... on Grid { id } } }",
+            json!({ "r": [
+                { "__typename": "Case", "id": w.a.case.to_string() },
+                { "__typename": "Spaceship", "id": "1" },
+                { "__typename": "Grid", "id": w.b.community.to_string() }
+            ] }),
+        )
+        .await;
+    let list = &body["data"]["_entities"];
+    assert_eq!(list[0]["id"], w.a.case.to_string(), "{body}");
+    assert!(list[1].is_null(), "{body}");
+    assert_eq!(list[2]["id"], w.b.community.to_string(), "{body}");
+    assert_eq!(body["errors"][0]["path"], json!(["_entities", 1]), "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"],
+        "representations[1].__typename"
+    );
+}

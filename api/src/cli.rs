@@ -374,7 +374,10 @@ fn init_tracing(mode: Mode) {
     let filter = EnvFilter::try_from_env("FENGQIAO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // Colours only for a terminal: a log written to a file or a pipe carries no escape codes.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
     let _ = match mode {
         Mode::Production => builder.json().try_init(),
         Mode::Development => builder.try_init(),

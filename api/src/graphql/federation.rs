@@ -180,7 +180,10 @@ fn report(ctx: &Context<'_>, typename: &str, id: &ID, miss: Miss) {
             };
             AppError::bad_input(
                 field,
-                format!("{t:?} is not an entity of this subgraph ({})", ENTITY_TYPES.join(", ")),
+                format!(
+                    "{t:?} is not an entity of this subgraph ({})",
+                    ENTITY_TYPES.join(", ")
+                ),
             )
             .into()
         }

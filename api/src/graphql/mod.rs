@@ -13,6 +13,7 @@ pub mod loader;
 pub mod mask;
 pub mod mediation_room;
 pub mod mediator;
+pub mod node;
 pub mod order;
 pub mod personal;
 pub mod platform;
@@ -56,6 +57,7 @@ pub struct QueryRoot(
     federation::FederationQuery,
     platform::PlatformQuery,
     statistics::StatisticsQuery,
+    node::NodeQuery,
 );
 
 /// The root mutation type.

@@ -33,7 +33,7 @@ pub struct Platform(pub platform::Model);
 #[Object]
 impl Platform {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Short unique code; its webhook is POST /webhooks/{code}.
@@ -193,7 +193,7 @@ pub struct OutboxEvent(pub outbox_event::Model);
 #[Object]
 impl OutboxEvent {
     /// Opaque id of this delivery (give it to redeliverEvent).
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Stable id of the event, the same for every platform and retry (X-Fengqiao-Event-Id).
@@ -304,7 +304,7 @@ pub struct DuplicateLink(pub duplicate_link::Model);
 #[Object]
 impl DuplicateLink {
     /// Opaque id (give it to decideDuplicate).
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// The newer case (null when outside your scope).
@@ -372,7 +372,11 @@ impl PlatformQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Filters.")] filter: Option<OutboxFilterInput>,
-        #[graphql(desc = "How many (0–100, default 20); 0 checks access and answers an empty list.", default = 20)] first: i32,
+        #[graphql(
+            desc = "How many (0–100, default 20); 0 checks access and answers an empty list.",
+            default = 20
+        )]
+        first: i32,
     ) -> async_graphql::Result<Vec<OutboxEvent>> {
         if !(0..=100).contains(&first) {
             return Err(AppError::bad_input("first", "between 0 and 100").into());
@@ -402,7 +406,11 @@ impl PlatformQuery {
     async fn pending_duplicates(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many (0–100, default 20); 0 checks access and answers an empty list.", default = 20)] first: i32,
+        #[graphql(
+            desc = "How many (0–100, default 20); 0 checks access and answers an empty list.",
+            default = 20
+        )]
+        first: i32,
     ) -> async_graphql::Result<Vec<DuplicateLink>> {
         if !(0..=100).contains(&first) {
             return Err(AppError::bad_input("first", "between 0 and 100").into());

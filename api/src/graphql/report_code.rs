@@ -29,7 +29,7 @@ pub struct ReportCode(pub report_code::Model);
 #[Object]
 impl ReportCode {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// The short random code in the page's address (`/r/{code}`).

@@ -52,7 +52,7 @@ impl Case {
 #[Object]
 impl Case {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Human tracking number, e.g. FQ20261123000042.
@@ -255,7 +255,7 @@ pub struct TimelineEntry(pub case_timeline_entry::Model);
 #[Object]
 impl TimelineEntry {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Position in the case's history, from 1 without gaps.
@@ -303,7 +303,7 @@ pub struct Assignment(pub case_assignment::Model);
 #[Object]
 impl Assignment {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// The unit.
@@ -347,7 +347,7 @@ impl Party {
 #[Object]
 impl Party {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Role in the case.
@@ -394,7 +394,7 @@ pub struct Attachment(pub case_attachment::Model);
 #[Object]
 impl Attachment {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Original file name.
@@ -426,7 +426,7 @@ pub struct MediationSession(pub mediation_session::Model);
 #[Object]
 impl MediationSession {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// The room.
@@ -476,7 +476,7 @@ pub struct FollowUp(pub follow_up::Model);
 #[Object]
 impl FollowUp {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// How the visit was made.
@@ -516,7 +516,7 @@ pub struct VolunteerTask(pub case_volunteer_task::Model);
 #[Object]
 impl VolunteerTask {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// What they were asked to do.

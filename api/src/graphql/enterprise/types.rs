@@ -29,7 +29,7 @@ pub struct Enterprise(pub enterprise::Model);
 #[Object]
 impl Enterprise {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Unified social credit code (统一社会信用代码, 18 characters, checked).
@@ -130,7 +130,7 @@ impl EnterpriseContact {
 #[Object]
 impl EnterpriseContact {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Name (personal data).

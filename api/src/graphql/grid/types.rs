@@ -28,7 +28,7 @@ pub struct Grid(pub grid::Model);
 #[Object]
 impl Grid {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Unique code.

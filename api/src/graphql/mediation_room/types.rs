@@ -28,7 +28,7 @@ pub struct MediationRoom(pub mediation_room::Model);
 #[Object]
 impl MediationRoom {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Name.

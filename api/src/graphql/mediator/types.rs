@@ -22,7 +22,7 @@ pub struct Mediator(pub mediator::Model);
 #[Object]
 impl Mediator {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Name (mediators act publicly under their name).

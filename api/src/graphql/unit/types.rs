@@ -24,7 +24,7 @@ pub struct Unit(pub unit::Model);
 #[Object]
 impl Unit {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Unique code.

@@ -40,7 +40,7 @@ impl Volunteer {
 #[Object]
 impl Volunteer {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Name (personal data).
@@ -116,7 +116,7 @@ pub struct Honour(pub volunteer_honour::Model);
 #[Object]
 impl Honour {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Title.

@@ -25,7 +25,7 @@ pub struct VolunteerTeam(pub volunteer_team::Model);
 #[Object]
 impl VolunteerTeam {
     /// Opaque id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// Name.
