@@ -4,6 +4,7 @@ mod access_matrix;
 mod auth;
 mod browser;
 mod cli;
+mod clients;
 mod export;
 mod federation;
 mod fixtures;

@@ -42,6 +42,8 @@ pub struct AppState {
     pub events: EventBus,
     /// Where case changes go (the case journal's pool and event bus).
     pub store: crate::service::journal::Store,
+    /// Reserved GraphQL-over-SSE streams of this instance.
+    pub streams: crate::http::sse::Streams,
     /// Group-committing writer of the pipeline's audit records.
     pub audit: crate::service::audit::Writer,
     apq: Mutex<HashMap<String, String>>,
@@ -92,6 +94,7 @@ impl AppState {
             clients,
             events,
             store,
+            streams: Default::default(),
             audit,
             rate: RateLimiter::default(),
             apq: Mutex::default(),

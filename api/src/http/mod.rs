@@ -44,6 +44,10 @@ pub fn router(state: Arc<AppState>) -> Router {
     let mut r = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(ws::graphql_ws))
+        .route(
+            "/graphql/stream",
+            get(sse::open).post(sse::post).put(sse::reserve).delete(sse::stop),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::serve))
@@ -62,12 +66,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             .collect();
         tower_http::cors::CorsLayer::new()
             .allow_origin(origins)
-            .allow_methods([Method::GET, Method::POST])
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
+                header::ACCEPT,
                 HeaderName::from_static(CLIENT_HEADER),
                 HeaderName::from_static("x-requested-with"),
+                HeaderName::from_static(sse::TOKEN_HEADER),
             ])
     };
     r.layer(axum::Extension(crate::metrics::Metrics::new()))
@@ -146,6 +152,7 @@ fn app_error_response(e: &AppError, request_id: &str) -> Response {
 }
 
 /// The calling client, as far as the pipeline is concerned.
+#[derive(Clone)]
 enum Client {
     /// A registered, enabled client.
     Known(Arc<ClientInfo>),
@@ -191,6 +198,7 @@ async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Arc<Actor>,
 }
 
 /// Everything settled about a request before its operations are looked at.
+#[derive(Clone)]
 struct Caller {
     actor: Arc<Actor>,
     client: Client,
@@ -910,6 +918,7 @@ async fn graphql_get(
 /// [`ws::MAX_SUBSCRIPTIONS`] run at once per connection; the connection closes with 4403 when
 /// its token expires.
 mod respond;
+pub mod sse;
 mod ws;
 
 use respond::Framing;

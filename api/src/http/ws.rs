@@ -166,7 +166,7 @@ fn token_of(payload: &Value) -> Option<&str> {
 }
 
 /// When a (verified) JWT expires, from its `exp` claim.
-fn token_expiry(token: &str) -> Option<Instant> {
+pub(super) fn token_expiry(token: &str) -> Option<Instant> {
     use base64::Engine;
     let claims = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
