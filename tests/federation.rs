@@ -250,10 +250,28 @@ async fn a_malformed_id_is_bad_user_input_in_its_slot() {
             "{typename}: {body}"
         );
     }
-    // A representation of a type that is not an entity, or without an id, is not a
-    // representation at all: the field fails (a gateway bug, not a miss).
+    // A type this subgraph does not resolve fails its own slot, naming the types it does
+    // (tests/graphql_http.rs has the whole story).
+    let body = entities(
+        &app,
+        Some(&worker_a),
+        vec![rep("Case", w.a.case), rep("Unit", w.a.unit)],
+    )
+    .await;
+    assert_eq!(body["data"]["_entities"][0]["id"], w.a.case.to_string(), "{body}");
+    assert_eq!(body["data"]["_entities"][1], Value::Null, "{body}");
+    assert_eq!(
+        errors(&body),
+        vec![("BAD_USER_INPUT".to_owned(), json!(["_entities", 1]))],
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "representations[1].__typename",
+        "{body}"
+    );
+    // A representation without a type or an id is not a representation at all: the field
+    // fails (a gateway bug, not a miss).
     for bad in [
-        rep("Unit", w.a.unit),
         json!({ "__typename": "Case" }),
         json!({ "id": w.a.case.to_string() }),
     ] {
