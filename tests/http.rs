@@ -53,6 +53,11 @@ async fn health_get_json_and_batches() {
         .await
         .expect("get");
     assert_eq!(res.status(), 405);
+    assert_eq!(
+        res.headers()["allow"],
+        "POST",
+        "a 405 names the method that works"
+    );
     assert_eq!(app.count("units").await, 0);
 
     // A POST that is not JSON (a cross-site form or text/plain) is refused.

@@ -19,6 +19,7 @@ mod outbox;
 mod pagination;
 mod personal;
 mod platforms;
+mod readme;
 mod report_code;
 mod schema;
 mod security;

@@ -396,17 +396,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(%addr, mode = ?config.mode, "fengqiao listening");
     if config.mode == Mode::Development {
         println!("\nfengqiao (development) on http://{addr}/  — GraphiQL; API at http://{addr}/graphql\n");
-        println!("Ready tokens (12 h), paste into GraphiQL's Headers as {{\"Authorization\": \"Bearer <token>\"}}:");
-        for role in Role::TOKEN_ROLES {
-            match demo::token_scope(&conn, role).await {
-                Ok((scope, sub)) => {
-                    match state.keys.mint(&sub, role, scope, Duration::from_secs(12 * 3600)) {
-                        Ok(t) => println!("  {:<19} {t}", role.as_str()),
-                        Err(e) => tracing::warn!(error = %e, "could not mint a demo token"),
-                    }
+        println!("Ready tokens (12 h); GraphiQL offers them in its role picker, or paste one into its Headers as {{\"Authorization\": \"Bearer <token>\"}}:");
+        for (role, t) in demo::ready_tokens(&conn, &state.keys, Duration::from_secs(12 * 3600)).await {
+            println!("  {:<19} {t}", role.as_str());
+        }
+        match demo::report_codes(&conn).await {
+            Ok(codes) if !codes.is_empty() => {
+                println!("\nDemo report codes (民情码): the public page is http://{addr}/r/<code>");
+                for (code, label) in codes {
+                    println!("  {code:<26} {label}");
                 }
-                Err(e) => tracing::warn!(error = %e, role = role.as_str(), "no demo scope"),
             }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not list the demo report codes"),
         }
         println!();
     }

@@ -21,7 +21,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set,
+    QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -29,7 +29,7 @@ use crate::{
     auth::{Role, Scope},
     db::begin_write,
     error::{AppError, AppResult},
-    service::{journal::next_tracking_number, new_id, now},
+    service::now,
     validate,
 };
 
@@ -67,6 +67,37 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> AppResult<bool> {
     seed.run().await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// A ready token for every role of the demo district (development), for the console and
+/// GraphiQL's role picker. Roles whose demo account is missing are left out.
+pub async fn ready_tokens(
+    db: &DatabaseConnection,
+    keys: &crate::auth::JwtKeys,
+    ttl: std::time::Duration,
+) -> Vec<(Role, String)> {
+    let mut out = Vec::new();
+    for role in Role::TOKEN_ROLES {
+        match token_scope(db, role).await {
+            Ok((scope, sub)) => match keys.mint(&sub, role, scope, ttl) {
+                Ok(t) => out.push((role, t)),
+                Err(e) => tracing::warn!(error = %e, "could not mint a demo token"),
+            },
+            Err(e) => tracing::debug!(error = %e, role = role.as_str(), "no demo scope"),
+        }
+    }
+    out
+}
+
+/// The demo district's report codes: (code, label), for the console.
+pub async fn report_codes(db: &DatabaseConnection) -> AppResult<Vec<(String, String)>> {
+    let codes = crate::service::visible::<report_code::Entity, _>(db, &crate::auth::Actor::system())
+        .await?
+        .filter(report_code::Column::Active.eq(true))
+        .order_by_asc(report_code::Column::Code)
+        .all(db)
+        .await?;
+    Ok(codes.into_iter().map(|c| (c.code, c.label)).collect())
 }
 
 /// The demo scope and token subject for a role, looked up by the well-known codes, names and
@@ -698,6 +729,10 @@ type MediatorRow = (
 
 struct Seed<'a> {
     txn: &'a DatabaseTransaction,
+    /// Ids drawn so far: every demo record gets the same id on every fresh demo (see [`Seed::id`]).
+    drawn: std::sync::atomic::AtomicU64,
+    /// Cases numbered so far (`FQDEMO000001`, …).
+    numbered: u32,
     now: DateTime<Utc>,
     /// When the master data was registered (before every case).
     since: DateTime<Utc>,
@@ -710,10 +745,26 @@ impl<'a> Seed<'a> {
         let now = now();
         Seed {
             txn,
+            drawn: std::sync::atomic::AtomicU64::new(0),
+            numbered: 0,
             now,
             since: now - TimeDelta::days(150),
             earned: HashMap::new(),
         }
+    }
+
+    /// The next demo id: a UUIDv7 whose time is a fixed day (2026-01-01) plus the number of
+    /// ids drawn before, and whose random part is derived from that number. Records are
+    /// inserted in a fixed order, so every fresh demo district has the same ids (the README's
+    /// examples name some) and they sort in insertion order, before any real record.
+    fn id(&self) -> Uuid {
+        use sha2::{Digest, Sha256};
+        const EPOCH_MS: u64 = 1_767_225_600_000;
+        let n = self.drawn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let hash = Sha256::digest(format!("fengqiao demo id {n}").as_bytes());
+        let mut random = [0u8; 10];
+        random.copy_from_slice(&hash[..10]);
+        uuid::Builder::from_unix_timestamp_millis(EPOCH_MS + n, &random).into_uuid()
     }
 
     async fn run(&mut self) -> AppResult<()> {
@@ -745,7 +796,7 @@ impl<'a> Seed<'a> {
         kind: GridKind,
         parent: Option<&grid::Model>,
     ) -> AppResult<grid::Model> {
-        let id = new_id();
+        let id = self.id();
         let (path, depth) = match parent {
             None => (format!("/{}/", id.simple()), 0),
             Some(p) => (format!("{}{}/", p.path, id.simple()), p.depth + 1),
@@ -769,7 +820,7 @@ impl<'a> Seed<'a> {
     /// (code, name, kind, parent, grid, phone, address)
     async fn unit(&self, row: (&str, &str, UnitKind, Option<Uuid>, Uuid, &str, &str)) -> AppResult<Uuid> {
         let (code, name, kind, parent, grid, phone, address) = row;
-        let id = new_id();
+        let id = self.id();
         unit::ActiveModel {
             id: Set(id),
             code: Set(code.to_owned()),
@@ -789,7 +840,7 @@ impl<'a> Seed<'a> {
 
     async fn person(&self, row: PersonRow) -> AppResult<Uuid> {
         let (subject, name, kind, phone, rid, unit, grid, enterprise) = row;
-        let id = new_id();
+        let id = self.id();
         person::ActiveModel {
             id: Set(id),
             subject: Set(Some(subject.to_owned())),
@@ -826,7 +877,7 @@ impl<'a> Seed<'a> {
         ),
     ) -> AppResult<Uuid> {
         let (org_code, name, industry, above, hazardous, address, grid, liaison, contact) = row;
-        let id = new_id();
+        let id = self.id();
         enterprise::ActiveModel {
             id: Set(id),
             credit_code: Set(credit_code(org_code)),
@@ -843,7 +894,7 @@ impl<'a> Seed<'a> {
         .insert(self.txn)
         .await?;
         enterprise_contact::ActiveModel {
-            id: Set(new_id()),
+            id: Set(self.id()),
             enterprise_id: Set(id),
             name: Set(contact.0.to_owned()),
             phone: Set(Some(contact.1.to_owned())),
@@ -860,7 +911,7 @@ impl<'a> Seed<'a> {
     #[allow(clippy::type_complexity)]
     async fn room(&self, row: (&str, MediationLevel, Uuid, Uuid, &str, &str, &str)) -> AppResult<Uuid> {
         let (name, level, grid, unit, address, phone, description) = row;
-        let id = new_id();
+        let id = self.id();
         mediation_room::ActiveModel {
             id: Set(id),
             name: Set(name.to_owned()),
@@ -880,7 +931,7 @@ impl<'a> Seed<'a> {
 
     async fn mediator(&self, row: MediatorRow) -> AppResult<Uuid> {
         let (subject, room, name, kind, phone, nationality, languages) = row;
-        let id = new_id();
+        let id = self.id();
         mediator::ActiveModel {
             id: Set(id),
             subject: Set(subject.map(str::to_owned)),
@@ -907,7 +958,7 @@ impl<'a> Seed<'a> {
     /// (name, kind, alliance, grid, unit); the brand is the name.
     async fn team(&self, row: (&str, VolunteerTeamKind, Option<&str>, Uuid, Uuid)) -> AppResult<Uuid> {
         let (name, kind, alliance, grid, unit) = row;
-        let id = new_id();
+        let id = self.id();
         volunteer_team::ActiveModel {
             id: Set(id),
             name: Set(name.to_owned()),
@@ -925,7 +976,7 @@ impl<'a> Seed<'a> {
     }
 
     async fn volunteer(&self, row: VolunteerRow) -> AppResult<Uuid> {
-        let id = new_id();
+        let id = self.id();
         volunteer::ActiveModel {
             id: Set(id),
             subject: Set(row.subject.map(str::to_owned)),
@@ -965,7 +1016,7 @@ impl<'a> Seed<'a> {
         .await?;
         volunteer_honour::Entity::insert_many(row.honours.iter().map(|(title, by, days_ago)| {
             volunteer_honour::ActiveModel {
-                id: Set(new_id()),
+                id: Set(self.id()),
                 volunteer_id: Set(id),
                 title: Set((*title).to_owned()),
                 awarded_by: Set(Some((*by).to_owned())),
@@ -980,7 +1031,7 @@ impl<'a> Seed<'a> {
 
     async fn platform(&self, code: &str, name: &str, kind: PlatformKind) -> AppResult<Uuid> {
         use crate::service::platform::{Authority, Grant};
-        let id = new_id();
+        let id = self.id();
         // The smart-enterprise platform keeps the enterprise register; the others send cases.
         let authority = match kind {
             PlatformKind::SmartEnterprise => Authority {
@@ -1015,7 +1066,7 @@ impl<'a> Seed<'a> {
         row: (&str, &str, &str, Uuid, Option<Uuid>, Option<Uuid>),
     ) -> AppResult<Uuid> {
         let (code, label, place, grid, room, enterprise) = row;
-        let id = new_id();
+        let id = self.id();
         report_code::ActiveModel {
             id: Set(id),
             code: Set(code.to_owned()),
@@ -1265,7 +1316,7 @@ impl<'a> Seed<'a> {
         let title = spec.title;
         let created = self.now - TimeDelta::minutes(reported_ago(spec.ago));
         let at = |m: i64| created + TimeDelta::minutes(m);
-        let id = new_id();
+        let id = self.id();
 
         let reported = Step {
             at: 0,
@@ -1294,7 +1345,7 @@ impl<'a> Seed<'a> {
             }
             let (subject, role) = Self::actor(step.who, &spec.reporter);
             entries.push(case_timeline_entry::ActiveModel {
-                id: Set(new_id()),
+                id: Set(self.id()),
                 case_id: Set(id),
                 seq: Set(seq),
                 kind: Set(step.kind),
@@ -1327,7 +1378,11 @@ impl<'a> Seed<'a> {
 
         case::ActiveModel {
             id: Set(id),
-            tracking_number: Set(next_tracking_number(self.txn, created).await?),
+            // Demo cases are numbered apart from real ones, the same in every fresh demo.
+            tracking_number: Set({
+                self.numbered += 1;
+                format!("FQDEMO{:06}", self.numbered)
+            }),
             kind: Set(spec.kind),
             category: Set(spec.category),
             title: Set(title.to_owned()),
@@ -1365,7 +1420,7 @@ impl<'a> Seed<'a> {
             .await?;
 
         case_party::Entity::insert_many(spec.parties.iter().map(|p| case_party::ActiveModel {
-            id: Set(new_id()),
+            id: Set(self.id()),
             case_id: Set(id),
             role: Set(p.role),
             name: Set(p.name.to_owned()),
@@ -1396,7 +1451,7 @@ impl<'a> Seed<'a> {
                 ));
             }
             case_assignment::ActiveModel {
-                id: Set(new_id()),
+                id: Set(self.id()),
                 case_id: Set(id),
                 unit_id: Set(a.unit),
                 lead: Set(a.lead),
@@ -1420,7 +1475,7 @@ impl<'a> Seed<'a> {
             return Err(bad_data(title, "one MEDIATION_SESSION step per session"));
         }
         for (s, held) in spec.sessions.iter().zip(held) {
-            let session_id = new_id();
+            let session_id = self.id();
             let held = at(held);
             mediation_session::ActiveModel {
                 id: Set(session_id),
@@ -1465,7 +1520,7 @@ impl<'a> Seed<'a> {
                 }
                 let (lat, lng) = t.coords.unzip();
                 case_volunteer_task::ActiveModel {
-                    id: Set(new_id()),
+                    id: Set(self.id()),
                     case_id: Set(id),
                     team_id: Set(t.team),
                     volunteer_id: Set(t.volunteer),
@@ -1487,7 +1542,7 @@ impl<'a> Seed<'a> {
         match (&spec.follow_up, first_at(K::FollowedUp)) {
             (Some(f), Some(visited)) => {
                 follow_up::ActiveModel {
-                    id: Set(new_id()),
+                    id: Set(self.id()),
                     case_id: Set(id),
                     method: Set(f.method),
                     visited_at: Set(visited),
@@ -1513,7 +1568,7 @@ impl<'a> Seed<'a> {
 
         if let Some((platform, external_id)) = spec.external {
             external_ref::ActiveModel {
-                id: Set(new_id()),
+                id: Set(self.id()),
                 platform_id: Set(platform),
                 entity: Set(ExternalEntity::Case),
                 entity_id: Set(id),
@@ -2407,7 +2462,13 @@ mod tests {
         }
         let mut numbers = std::collections::HashSet::new();
         for c in &cases {
-            assert!(c.tracking_number.starts_with("FQ") && c.tracking_number.len() == 16);
+            // Demo numbers are fixed (README examples quote them) and never look like a
+            // real one (`FQ` and 14 digits).
+            assert!(
+                c.tracking_number.starts_with("FQDEMO") && c.tracking_number.len() == 12,
+                "{}",
+                c.tracking_number
+            );
             assert!(numbers.insert(c.tracking_number.clone()));
             let tl = by_case
                 .get(&c.id)

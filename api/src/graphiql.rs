@@ -46,6 +46,38 @@ const ASSETS: &[Asset] = &[
     },
 ];
 
+/// `GET /dev/tokens` (development only, loopback callers only): a fresh token for every
+/// role of the demo district, for the playground's role picker.
+pub async fn dev_tokens(
+    axum::extract::State(app): axum::extract::State<std::sync::Arc<crate::app::AppState>>,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| headers.contains_key(*h));
+    if app.config.mode != crate::config::Mode::Development || !addr.ip().is_loopback() || proxied {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    let tokens =
+        crate::demo::ready_tokens(&app.db, &app.keys, std::time::Duration::from_secs(12 * 3600)).await;
+    let list: Vec<serde_json::Value> = tokens
+        .into_iter()
+        .map(|(role, token)| serde_json::json!({ "role": role.as_str(), "token": token }))
+        .collect();
+    (
+        [
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        axum::Json(list),
+    )
+        .into_response()
+}
+
 /// Routes for the playground: `GET /` (the page) and `GET /assets/graphiql/{file}` (its assets).
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()

@@ -56,7 +56,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(crate::public_page::routes())
         .merge(crate::webhook::routes(state.config.integration.max_webhook_bytes));
     if state.config.mode == Mode::Development {
-        r = r.merge(crate::graphiql::routes());
+        r = r
+            .merge(crate::graphiql::routes())
+            .route("/dev/tokens", get(crate::graphiql::dev_tokens));
     }
     let cors = {
         let origins: Vec<HeaderValue> = sec
@@ -299,12 +301,19 @@ impl Refusal {
 
     /// The refusal as a whole HTTP answer.
     fn respond(&self, framing: Framing, request_id: &str) -> Response {
-        respond::body(
-            self.status(framing),
+        let status = self.status(framing);
+        let mut res = respond::body(
+            status,
             framing,
             &error_body(self.code, &self.message, request_id, &self.extra),
             request_id,
-        )
+        );
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            // RFC 9110: a 405 names the methods that would work.
+            res.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        res
     }
 }
 
