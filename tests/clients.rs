@@ -1,5 +1,6 @@
 //! Third-party GraphQL tools against the real router: graphql-http's GraphQL-over-HTTP audit
-//! (anonymous and signed in) and graphql-sse's client in both of its modes. They run under
+//! (anonymous and signed in), graphql-sse's client in both of its modes and the schema's
+//! breaking-change guard (graphql-inspector's diff). They run under
 //! Node.js from `tools/graphql-clients` (`npm ci` there; `.ci/run` does it). Without Node or
 //! those packages the tests are skipped, except under `CI`, where they fail.
 
@@ -19,6 +20,7 @@ fn tools() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/graphql-clients");
     let ready = dir.join("node_modules/graphql-http").exists()
         && dir.join("node_modules/graphql-sse").exists()
+        && dir.join("node_modules/@graphql-inspector/core").exists()
         && std::process::Command::new("node")
             .arg("--version")
             .output()
@@ -215,4 +217,90 @@ async fn sse_refuses_what_the_other_transports_refuse() {
         .await
         .expect("post");
     assert_eq!(res.status(), 404);
+}
+
+/// Runs `git` in `dir` and asserts it worked.
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=fengqiao", "-c", "user.email=ci@fengqiao.invalid"])
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The breaking-change guard `.ci/run` runs (graphql-inspector's diff over every commit
+/// that changed schema.graphql since the guard exists): an unmarked breaking change fails
+/// it, a `Breaking-Schema:` trailer lets it through, additions and dangerous changes pass.
+#[test]
+fn the_schema_guard_fails_an_unmarked_breaking_change() {
+    let Some(tools) = tools() else { return };
+    let dir = crate::cli::fresh_dir();
+    let guard = tools.join("schema-guard.mjs");
+    let run = |dir: &std::path::Path| {
+        let out = std::process::Command::new("node")
+            .arg(&guard)
+            .arg(dir)
+            .output()
+            .expect("node");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let write = |sdl: &str| std::fs::write(dir.join("schema.graphql"), sdl).expect("write");
+    git(&dir, &["init", "-q"]);
+    std::fs::create_dir_all(dir.join("tools/graphql-clients")).expect("mkdir");
+    std::fs::copy(&guard, dir.join("tools/graphql-clients/schema-guard.mjs")).expect("copy");
+    write("enum Colour { RED }\ntype Query {\n  a: Int\n  b: Colour\n}\n");
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "the guard and a first schema"]);
+
+    // An added field and a new enum value (dangerous, not breaking) pass.
+    write("enum Colour { RED ORANGE }\ntype Query {\n  a: Int\n  b: Colour\n  c(x: Int!): String\n}\n");
+    git(&dir, &["commit", "-qam", "add c and ORANGE"]);
+    let (ok, out) = run(&dir);
+    assert!(ok, "{out}");
+    assert!(out.contains("dangerous changes"), "{out}");
+
+    // Removing a field without a mark fails, naming the change and the commit.
+    write("enum Colour { RED ORANGE }\ntype Query {\n  b: Colour\n  c(x: Int!): String\n}\n");
+    git(&dir, &["commit", "-qam", "drop a"]);
+    let (ok, out) = run(&dir);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("BREAKING") && out.contains("drop a") && out.contains("'a'"),
+        "{out}"
+    );
+
+    // ...and so does a later commit on top: every commit since the guard is checked.
+    std::fs::write(dir.join("notes.txt"), "later").expect("write");
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "unrelated"]);
+    assert!(!run(&dir).0);
+
+    // Marking the breaking commit as intended lets it through.
+    git(&dir, &["reset", "-q", "--hard", "HEAD~1"]);
+    git(
+        &dir,
+        &[
+            "commit",
+            "-q",
+            "--amend",
+            "-m",
+            "drop a",
+            "-m",
+            "Breaking-Schema: a was never read by any client",
+        ],
+    );
+    let (ok, out) = run(&dir);
+    assert!(ok, "{out}");
+    assert!(out.contains("intended"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
