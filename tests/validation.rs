@@ -142,6 +142,37 @@ async fn volunteer_input_is_checked_and_a_failure_writes_nothing() {
         .gql(Some(&admin), CREATE_VOLUNTEER, with("residentId", json!(rid)))
         .await;
     assert_eq!(error_code(&body).as_deref(), Some("CONFLICT"));
+
+    // An honour's date is a calendar date: impossible dates and timestamps are refused.
+    let award = "mutation($i: AwardVolunteerHonourInput!) { awardVolunteerHonour(input: $i) { honour { awardedOn } } }";
+    let honours = app.count("volunteer_honours").await;
+    let volunteer = w.a.volunteer.to_string();
+    for bad in ["2026-02-30", "2026-11-30T00:00:00Z", "30/11/2026"] {
+        let body = app
+            .gql(
+                Some(&admin),
+                award,
+                json!({ "i": { "volunteerId": volunteer, "title": "见义勇为积极分子", "awardedOn": bad } }),
+            )
+            .await;
+        assert_eq!(
+            error_code(&body).as_deref(),
+            Some("BAD_USER_INPUT"),
+            "{bad}: {body}"
+        );
+    }
+    assert_eq!(app.count("volunteer_honours").await, honours);
+    let body = app
+        .gql(
+            Some(&admin),
+            award,
+            json!({ "i": { "volunteerId": volunteer, "title": "见义勇为积极分子", "awardedOn": "2026-11-30" } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["awardVolunteerHonour"]["honour"]["awardedOn"],
+        "2026-11-30"
+    );
 }
 
 #[tokio::test]

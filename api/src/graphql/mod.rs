@@ -4,6 +4,7 @@ pub mod audit;
 pub mod case;
 pub mod client;
 pub mod connection;
+pub mod date;
 pub mod enterprise;
 pub mod enums;
 pub mod federation;

@@ -1,11 +1,10 @@
 //! Volunteer mutations.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
-use chrono::NaiveDate;
 
 use super::types::{Honour, Volunteer};
 use crate::{
-    graphql::{actor, db, enums::Skill, parse_id, parse_ids},
+    graphql::{actor, date::Date, db, enums::Skill, parse_id, parse_ids},
     service::volunteer::{self as svc, NewHonour, NewVolunteer},
 };
 
@@ -49,7 +48,7 @@ pub struct AwardVolunteerHonourInput {
     /// Awarding body.
     pub awarded_by: Option<String>,
     /// Date awarded.
-    pub awarded_on: NaiveDate,
+    pub awarded_on: Date,
     /// A key (8–100 characters) that makes the call safe to retry: a retry with the same key
     /// and input answers the honour the first call recorded. Kept 24 hours.
     pub idempotency_key: Option<String>,
@@ -105,7 +104,7 @@ impl VolunteerMutation {
             volunteer_id: parse_id("input.volunteerId", &input.volunteer_id)?,
             title: input.title,
             awarded_by: input.awarded_by,
-            awarded_on: input.awarded_on,
+            awarded_on: input.awarded_on.0,
         };
         Ok(AwardVolunteerHonourPayload {
             honour: Honour(

@@ -1,7 +1,9 @@
 //! GraphQL types of the volunteer aggregate.
 
 use async_graphql::{Context, Enum, InputObject, Object, ID};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::graphql::date::Date;
 use entity::{volunteer, volunteer_honour, volunteer_membership, volunteer_team};
 
 use super::loader::*;
@@ -128,8 +130,8 @@ impl Honour {
         self.0.awarded_by.as_deref()
     }
     /// Date awarded.
-    async fn awarded_on(&self) -> NaiveDate {
-        self.0.awarded_on
+    async fn awarded_on(&self) -> Date {
+        Date(self.0.awarded_on)
     }
 }
 
