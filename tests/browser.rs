@@ -1,6 +1,7 @@
-//! Story 8 in a real browser: headless Chromium, sized and identified like a phone, opens the
+//! Real browser tests. Story 8: headless Chromium, sized and identified like a phone, opens the
 //! report page of a 民情码, types a description, adds its position and a photo, submits,
-//! reads the tracking token, follows the link and sees the status.
+//! reads the tracking token, follows the link and sees the status. And a developer's first
+//! minute: GraphiQL loads the schema and runs a query as a demo role picked from its list.
 //!
 //! Chromium is driven over the DevTools protocol (one WebSocket, flattened sessions), only
 //! against 127.0.0.1, with a bound on every step. Without `/usr/bin/chromium` the test is
@@ -223,6 +224,25 @@ impl Cdp {
         }
     }
 
+    /// Opens a fresh tab and attaches to it as this connection's one flat page session.
+    async fn open_tab(&mut self) {
+        let target = self
+            .send(false, "Target.createTarget", json!({ "url": "about:blank" }))
+            .await
+            .expect("create target");
+        let attached = self
+            .send(
+                false,
+                "Target.attachToTarget",
+                json!({ "targetId": target["targetId"], "flatten": true }),
+            )
+            .await
+            .expect("attach");
+        self.session = attached["sessionId"].as_str().map(str::to_owned);
+        assert!(self.session.is_some(), "no session: {attached}");
+        self.page("Page.enable", json!({})).await;
+    }
+
     async fn navigate(&mut self, url: &str) {
         self.page("Page.navigate", json!({ "url": url })).await;
     }
@@ -238,13 +258,76 @@ impl Cdp {
     }
 }
 
+/// Whether Chromium is here; without it a test is skipped, except under `CI`.
+fn have_chromium() -> bool {
+    if Path::new(CHROMIUM).exists() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("CI is set but {CHROMIUM} is missing: install chromium (see .ci/run)");
+    }
+    eprintln!("SKIPPED browser test: chromium not installed");
+    false
+}
+
+/// A developer opens GraphiQL on a fresh development server: the schema loads under the
+/// default limits (the docs explorer lists the root types), a demo role is picked from the
+/// list and the default query runs as that role.
+#[tokio::test]
+async fn graphiql_loads_the_schema_and_runs_as_a_picked_role() {
+    if !have_chromium() {
+        return;
+    }
+    tokio::time::timeout(Duration::from_secs(180), async {
+        let server = crate::readme::start().await;
+        let base = format!("http://127.0.0.1:{}", server.port);
+        let mut chromium = Chromium::start();
+        let endpoint = chromium.endpoint().await;
+        let mut cdp = Cdp::connect(&endpoint).await;
+        cdp.open_tab().await;
+        cdp.page(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+        cdp.navigate(&format!("{base}/")).await;
+
+        // The schema arrived: the docs explorer shows the root query type.
+        cdp.wait_for("!!document.querySelector('.graphiql-execute-button')")
+            .await;
+        cdp.wait_for(
+            "(function(){var b=document.querySelector('[aria-label=\"Show Documentation Explorer\"]');if(b)b.click();var d=document.querySelector('.graphiql-doc-explorer');return !!d&&d.textContent.indexOf('QueryRoot')>=0;})()",
+        )
+        .await;
+
+        // The role picker lists the demo roles; pick the commander and run the default query.
+        cdp.wait_for("document.querySelectorAll('#role option').length > 5")
+            .await;
+        cdp.eval("(function(){var s=document.getElementById('role');s.value='commander';s.dispatchEvent(new Event('change'));return true;})()")
+            .await;
+        // (The button stops a running query, so it is pressed once.)
+        cdp.wait_for("(function(){var b=document.querySelector('.graphiql-execute-button');if(!b)return false;b.click();return true;})()")
+            .await;
+        let shown = cdp
+            .wait_for(
+                "(function(){var r=document.querySelector('.result-window');return r&&r.textContent.indexOf('COMMANDER')>=0?r.textContent:'';})()",
+            )
+            .await;
+        let shown = shown.as_str().unwrap_or_default();
+        assert!(!shown.contains("errors"), "{shown}");
+
+        let _ = cdp.send(false, "Browser.close", json!({})).await;
+        drop(cdp);
+        drop(chromium);
+        drop(server);
+    })
+    .await
+    .expect("the GraphiQL test took longer than 3 minutes");
+}
+
 #[tokio::test]
 async fn a_phone_user_reports_with_a_photo_and_tracks_the_report() {
-    if !Path::new(CHROMIUM).exists() {
-        if std::env::var_os("CI").is_some() {
-            panic!("CI is set but {CHROMIUM} is missing: install chromium (see .ci/run)");
-        }
-        eprintln!("SKIPPED browser test: chromium not installed");
+    if !have_chromium() {
         return;
     }
     tokio::time::timeout(Duration::from_secs(180), run())
@@ -260,9 +343,9 @@ async fn run() {
     let body = app
         .gql(
             Some(&admin),
-            "mutation { createReportCode(input: { label: \"武林路12号路灯\", place: \"体育场路口\" }) {
+            "mutation($g: ID!) { createReportCode(input: { label: \"武林路12号路灯\", place: \"体育场路口\", gridId: $g }) {
                reportCode { code } } }",
-            json!({}),
+            json!({ "g": w.a.community.to_string() }),
         )
         .await;
     let code = data(&body)["createReportCode"]["reportCode"]["code"]
@@ -277,22 +360,8 @@ async fn run() {
     let endpoint = chromium.endpoint().await;
     let mut cdp = Cdp::connect(&endpoint).await;
 
-    // A fresh tab, attached as one flat session, looking like a phone.
-    let target = cdp
-        .send(false, "Target.createTarget", json!({ "url": "about:blank" }))
-        .await
-        .expect("create target");
-    let attached = cdp
-        .send(
-            false,
-            "Target.attachToTarget",
-            json!({ "targetId": target["targetId"], "flatten": true }),
-        )
-        .await
-        .expect("attach");
-    cdp.session = attached["sessionId"].as_str().map(str::to_owned);
-    assert!(cdp.session.is_some(), "no session: {attached}");
-    cdp.page("Page.enable", json!({})).await;
+    // A fresh tab, looking like a phone.
+    cdp.open_tab().await;
     cdp.page(
         "Emulation.setDeviceMetricsOverride",
         json!({ "width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": true }),

@@ -132,10 +132,10 @@ fn remember(answers: &mut Value, data: &Value) {
     }
 }
 
-struct Server {
+pub struct Server {
     child: std::process::Child,
     dir: std::path::PathBuf,
-    port: u16,
+    pub port: u16,
 }
 
 impl Drop for Server {
@@ -146,7 +146,8 @@ impl Drop for Server {
     }
 }
 
-async fn start() -> Server {
+/// A development `fengqiao` with its demo district on a free port, ready.
+pub async fn start() -> Server {
     let dir = fresh_dir();
     let port = free_port();
     let child = fengqiao(&dir)
