@@ -5,10 +5,11 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<std::process::ExitCode> {
     fengqiao_api::alloc::limit_malloc_arenas();
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(fengqiao_api::cli::main())
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let outcome = runtime.block_on(fengqiao_api::cli::main());
+    // Work a shutdown cut off must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    outcome
 }

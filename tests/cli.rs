@@ -228,3 +228,77 @@ fn token_outside_a_server_directory_says_so_and_creates_nothing() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// SIGTERM while a request cannot finish within the grace period: the request is cut off,
+/// the log says so and the exit code is 3 (not 0), so a supervisor can tell.
+#[tokio::test]
+async fn a_shutdown_that_cuts_a_request_off_exits_3() {
+    let dir = fresh_dir();
+    let port = free_port();
+    let log = std::fs::File::create(dir.join("serve.log")).expect("log");
+    let mut server = fengqiao(&dir)
+        .env("FENGQIAO_LISTEN", format!("127.0.0.1:{port}"))
+        .env("FENGQIAO_SHUTDOWN_GRACE_SECS", "1")
+        .env("FENGQIAO_SQLITE_BUSY_TIMEOUT_MS", "30000")
+        .env("FENGQIAO_REQUEST_TIMEOUT_SECS", "30")
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .expect("start fengqiao serve");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while !client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == 200)
+    {
+        assert!(started.elapsed() < Duration::from_secs(60), "not ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let out = fengqiao(&dir)
+        .args(["token", "--role", "citizen"])
+        .output()
+        .expect("token");
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    // Hold SQLite's write lock so the report waits.
+    let url = format!("sqlite://{}/data/fengqiao.db", dir.display());
+    let db = fengqiao_api::db::connect(&url, 1).await.expect("open");
+    let lock = fengqiao_api::db::begin_write(&db).await.expect("lock");
+    let request = tokio::spawn({
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            client
+                .post(format!("{base}/graphql"))
+                .bearer_auth(token)
+                .json(&json!({ "query": "mutation { reportCase(input: { title: \"噪音扰民\", description: \"夜间施工\" }) { case { id } } }" }))
+                .send()
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(s) = server.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(10), "no exit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let took = stopping.elapsed();
+    lock.rollback().await.expect("release");
+    let _ = request.await;
+    let logged = std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default();
+    assert_eq!(
+        status.code(),
+        Some(fengqiao_api::cli::EXIT_CUT_OFF as i32),
+        "{logged}"
+    );
+    assert!(took < Duration::from_secs(4), "exit took {took:?}");
+    assert!(logged.contains("cut"), "{logged}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -14,7 +14,8 @@ use fengqiao_api::{
     app::AppState,
     auth::{Role, Scope},
     config::Config,
-    db, http,
+    db,
+    server::{self, Stopped},
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{json, Value};
@@ -40,7 +41,27 @@ pub struct TestApp {
     /// HTTP client.
     pub client: reqwest::Client,
     backend: Backend,
-    server: tokio::task::JoinHandle<()>,
+    server: tokio::task::JoinHandle<Stopped>,
+    /// Sends the shutdown signal (SIGTERM's part) to the server.
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Serves `state` on a fresh port through the service's own server (the same accept loop,
+/// limits and shutdown as `fengqiao serve`); the sender is its shutdown signal.
+async fn start_server(
+    state: Arc<AppState>,
+) -> (
+    String,
+    tokio::task::JoinHandle<Stopped>,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::serve(listener, state, async move {
+        let _ = rx.await;
+    }));
+    (format!("http://{addr}"), server, tx)
 }
 
 static ANNOUNCE: Once = Once::new();
@@ -97,9 +118,25 @@ impl TestApp {
                 }
             )
         });
+        Self::launch(url, backend, schema, adjust).await
+    }
+
+    /// Starts an app on the database at `url` (a private cluster's), migrated; the caller
+    /// owns that database.
+    pub async fn spawn_on(url: &str, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let nothing = std::env::temp_dir().join(format!("fengqiao-none-{}", uuid::Uuid::new_v4().simple()));
+        Self::launch(url.to_owned(), Backend::Sqlite(nothing), None, adjust).await
+    }
+
+    async fn launch(
+        url: String,
+        backend: Backend,
+        schema: Option<String>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let mut config = Config::for_tests(&url);
         adjust(&mut config);
-        let mut conn = db::connect_with(&url, config.db_max_connections, schema.as_deref())
+        let mut conn = db::open(&url, config.db_max_connections, &config.db, schema.as_deref())
             .await
             .expect("connect test database");
         let statements = Arc::new(AtomicUsize::new(0));
@@ -109,19 +146,10 @@ impl TestApp {
         });
         db::migrate(&conn).await.expect("migrate");
         let state = AppState::new(config, conn.clone()).await.expect("app state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let router = http::router(state.clone());
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await;
-        });
+        let (base, server, stop) = start_server(state.clone()).await;
         statements.store(0, Ordering::SeqCst);
         TestApp {
-            base: format!("http://{addr}"),
+            base,
             db: conn,
             state,
             statements,
@@ -131,6 +159,7 @@ impl TestApp {
                 .expect("client"),
             backend,
             server,
+            stop: Some(stop),
         }
     }
 
@@ -182,6 +211,23 @@ impl TestApp {
             .expect("count query")
             .expect("a row");
         row.try_get::<i64>("", "n").expect("count value")
+    }
+}
+
+impl TestApp {
+    /// Signals the server to shut down (as SIGTERM does) and waits until it has stopped.
+    pub async fn shut_down(&mut self) -> Stopped {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.server).await.expect("server task")
+    }
+
+    /// Signals the server to shut down without waiting.
+    pub fn signal_shutdown(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
     }
 }
 
@@ -247,24 +293,15 @@ impl TestApp {
             Backend::Sqlite(dir) => (format!("sqlite://{}/test.db?mode=rwc", dir.display()), None),
         };
         let config = Config::for_tests(&url);
-        let conn = db::connect_with(&url, config.db_max_connections, schema.as_deref())
+        let conn = db::open(&url, config.db_max_connections, &config.db, schema.as_deref())
             .await
             .expect("connect peer");
         let state = AppState::new(config, conn.clone()).await.expect("peer state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let router = http::router(state.clone());
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await;
-        });
+        let (base, server, stop) = start_server(state.clone()).await;
         // Dropping a peer removes nothing: this directory is never created.
         let nothing = std::env::temp_dir().join(format!("fengqiao-peer-{}", uuid::Uuid::new_v4().simple()));
         TestApp {
-            base: format!("http://{addr}"),
+            base,
             db: conn,
             state,
             statements: Arc::new(AtomicUsize::new(0)),
@@ -274,6 +311,7 @@ impl TestApp {
                 .expect("client"),
             backend: Backend::Sqlite(nothing),
             server,
+            stop: Some(stop),
         }
     }
 }

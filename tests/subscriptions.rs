@@ -19,25 +19,25 @@ const WAIT: Duration = Duration::from_secs(10);
 /// How long "nothing more arrives" is watched.
 const QUIET: Duration = Duration::from_millis(500);
 
-const EVENTS: &str = "subscription($c: ID) { caseEvents(caseId: $c) {
+pub(crate) const EVENTS: &str = "subscription($c: ID) { caseEvents(caseId: $c) {
     id caseId kind status version at case { id trackingNumber status version reporterPhone { masked } } } }";
 
 type Stream = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// What the server sent.
 #[derive(Debug)]
-enum Incoming {
+pub(crate) enum Incoming {
     Json(Value),
     Closed(u16, String),
 }
 
-struct Ws {
+pub(crate) struct Ws {
     s: Stream,
 }
 
 impl Ws {
     /// Opens the socket (no `connection_init` yet).
-    async fn open(app: &TestApp) -> Ws {
+    pub(crate) async fn open(app: &TestApp) -> Ws {
         let url = format!("{}/graphql/ws", app.base.replacen("http://", "ws://", 1));
         let mut req = url.into_client_request().expect("ws request");
         req.headers_mut().insert(
@@ -57,7 +57,7 @@ impl Ws {
         Ws { s }
     }
 
-    async fn send(&mut self, v: Value) {
+    pub(crate) async fn send(&mut self, v: Value) {
         self.s
             .send(Message::Text(v.to_string().into()))
             .await
@@ -65,7 +65,7 @@ impl Ws {
     }
 
     /// The next message, within [`WAIT`]; `None` when the socket ended without a close frame.
-    async fn recv_within(&mut self, limit: Duration) -> Option<Incoming> {
+    pub(crate) async fn recv_within(&mut self, limit: Duration) -> Option<Incoming> {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             let m = tokio::time::timeout_at(deadline, self.s.next()).await.ok()??;
@@ -91,7 +91,7 @@ impl Ws {
     }
 
     /// `connection_init` with `payload`; returns the server's answer.
-    async fn init_with(app: &TestApp, payload: Value) -> (Ws, Option<Incoming>) {
+    pub(crate) async fn init_with(app: &TestApp, payload: Value) -> (Ws, Option<Incoming>) {
         let mut ws = Ws::open(app).await;
         ws.send(json!({ "type": "connection_init", "payload": payload }))
             .await;
@@ -100,7 +100,7 @@ impl Ws {
     }
 
     /// An acknowledged connection for `token`.
-    async fn connect(app: &TestApp, token: &str) -> Ws {
+    pub(crate) async fn connect(app: &TestApp, token: &str) -> Ws {
         let (ws, answer) = Ws::init_with(app, json!({ "Authorization": format!("Bearer {token}") })).await;
         match answer {
             Some(Incoming::Json(v)) if v["type"] == "connection_ack" => ws,
@@ -108,7 +108,7 @@ impl Ws {
         }
     }
 
-    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+    pub(crate) async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         self.send(
             json!({ "type": "subscribe", "id": id, "payload": { "query": query, "variables": variables } }),
         )
@@ -116,7 +116,7 @@ impl Ws {
     }
 
     /// The payload of the next `next` message of subscription `id`.
-    async fn next(&mut self, id: &str) -> Value {
+    pub(crate) async fn next(&mut self, id: &str) -> Value {
         match self.recv_within(WAIT).await {
             Some(Incoming::Json(v)) if v["type"] == "next" && v["id"] == id => v["payload"].clone(),
             other => panic!("expected a `next` for {id} within {WAIT:?}, got {other:?}"),
@@ -124,7 +124,7 @@ impl Ws {
     }
 
     /// Waits for the `complete` of subscription `id`.
-    async fn completed(&mut self, id: &str) {
+    pub(crate) async fn completed(&mut self, id: &str) {
         match self.recv_within(WAIT).await {
             Some(Incoming::Json(v)) if v["type"] == "complete" && v["id"] == id => {}
             other => panic!("expected `complete` for {id}, got {other:?}"),
@@ -132,20 +132,20 @@ impl Ws {
     }
 
     /// Asserts nothing arrives for [`QUIET`].
-    async fn quiet(&mut self) {
+    pub(crate) async fn quiet(&mut self) {
         if let Some(m) = self.recv_within(QUIET).await {
             panic!("expected silence, got {m:?}");
         }
     }
 }
 
-fn token(app: &TestApp, role: Role, side: &Side) -> String {
+pub(crate) fn token(app: &TestApp, role: Role, side: &Side) -> String {
     let (sub, scope) = persona(role, side);
     app.token(role, &sub, scope)
 }
 
 /// Reports a case on `side` through `app` as that side's citizen; returns the case.
-async fn report(app: &TestApp, side: &Side, title: &str) -> Value {
+pub(crate) async fn report(app: &TestApp, side: &Side, title: &str) -> Value {
     let t = token(app, Role::Citizen, side);
     let body = app
         .gql(
@@ -174,7 +174,7 @@ async fn assess(app: &TestApp, side: &Side, case: &Value) -> Value {
 }
 
 /// Waits (bounded) until `n` subscriptions listen on `app`'s event bus.
-async fn subscribed(app: &TestApp, n: usize) {
+pub(crate) async fn subscribed(app: &TestApp, n: usize) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while app.state.events.subscribers() < n {
         assert!(

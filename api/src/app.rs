@@ -46,6 +46,10 @@ pub struct AppState {
     pub streams: crate::http::sse::Streams,
     /// Group-committing writer of the pipeline's audit records.
     pub audit: crate::service::audit::Writer,
+    /// Whether the database answers (a probe on its own connection).
+    pub health: crate::health::DbHealth,
+    /// Serving, draining or stopping; counts requests and streams.
+    pub lifecycle: Arc<crate::server::Lifecycle>,
     apq: Mutex<HashMap<String, String>>,
     /// Parsed operations by their text, so the same operation is parsed once, not on every
     /// request (parsing was 8% of a list request's instructions).
@@ -83,6 +87,7 @@ impl AppState {
         );
         let outbox = crate::service::outbox::start(db.clone(), config.integration.clone());
         let audit = crate::service::audit::Writer::start(db.clone());
+        let health = crate::health::DbHealth::start(&config.database_url, &config.db).await;
         Ok(Arc::new(AppState {
             _outbox: outbox,
             _janitor: crate::service::idempotency::start_janitor(db.clone()),
@@ -96,6 +101,8 @@ impl AppState {
             store,
             streams: Default::default(),
             audit,
+            health,
+            lifecycle: Arc::default(),
             rate: RateLimiter::default(),
             apq: Mutex::default(),
             documents: Mutex::default(),

@@ -1,6 +1,6 @@
 //! The command line: `serve` (default), `migrate`, `export-schema`, `token`, `import`, `generate`.
 
-use std::time::Duration;
+use std::{process::ExitCode, time::Duration};
 
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use crate::{
     config::{Config, Mode},
     db, demo,
     error::AppError,
-    graphql, http,
+    graphql, server,
     service::import::{self as import_svc, ImportKind},
 };
 
@@ -130,7 +130,7 @@ impl From<ImportKindArg> for ImportKind {
 }
 
 /// Entry point called by `main`.
-pub async fn main() -> anyhow::Result<()> {
+pub async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     // Commands that need no configuration run before it is read: reading it in development
     // creates `data/` and its secret.
@@ -140,15 +140,15 @@ pub async fn main() -> anyhow::Result<()> {
             Some(path) => std::fs::write(path, sdl)?,
             None => print!("{sdl}"),
         }
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     if matches!(cli.command, Some(Command::Token { .. })) {
         token_preflight()?;
     }
     let config = Config::from_env()?;
     init_tracing(config.mode);
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
+    let done: anyhow::Result<()> = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => return serve(config).await,
         Command::Migrate => {
             let conn = db::connect(&config.database_url, config.db_max_connections).await?;
             db::migrate(&conn).await?;
@@ -218,7 +218,8 @@ pub async fn main() -> anyhow::Result<()> {
             }
             generate(&config, &opts).await
         }
-    }
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }
 
 /// `fengqiao import`: prints a summary and every failed row; exits 2 when a row failed.
@@ -384,12 +385,17 @@ fn init_tracing(mode: Mode) {
     };
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
-    let conn = db::connect(&config.database_url, config.db_max_connections).await?;
-    db::migrate(&conn).await?;
-    if config.seed_demo && demo::seed_if_empty(&conn).await? {
-        tracing::info!("loaded the demo district");
+async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    {
+        // Migrations and the demo run without the serving pool's statement timeout.
+        let tool = db::connect(&config.database_url, 2).await?;
+        db::migrate(&tool).await?;
+        if config.seed_demo && demo::seed_if_empty(&tool).await? {
+            tracing::info!("loaded the demo district");
+        }
+        tool.close().await?;
     }
+    let conn = db::open(&config.database_url, config.db_max_connections, &config.db, None).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let state = AppState::new(config.clone(), conn.clone()).await?;
@@ -412,19 +418,40 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         }
         println!();
     }
-    let grace = config.shutdown_grace;
-    axum::serve(
-        listener,
-        http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal(grace))
-    .await?;
-    conn.close().await?;
-    tracing::info!("stopped");
-    Ok(())
+    let stopped = fengqiao_server(listener, state.clone()).await;
+    // Audit records are committed before their request is answered; the pool goes last.
+    drop(state);
+    // Closing waits for pooled connections to come back; a cut-off request may hold one.
+    if tokio::time::timeout(Duration::from_secs(2), conn.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still busy at exit");
+    }
+    Ok(match stopped {
+        server::Stopped::Clean => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        server::Stopped::CutOff { requests, streams } => {
+            tracing::warn!(requests, streams, "stopped with work cut off by the grace period");
+            ExitCode::from(EXIT_CUT_OFF)
+        }
+    })
 }
 
-async fn shutdown_signal(grace: Duration) {
+/// Exit code of a `serve` whose shutdown grace period cut off requests or streams.
+pub const EXIT_CUT_OFF: u8 = 3;
+
+async fn fengqiao_server(
+    listener: tokio::net::TcpListener,
+    state: std::sync::Arc<AppState>,
+) -> server::Stopped {
+    server::serve(listener, state, shutdown_signal()).await
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -443,13 +470,4 @@ async fn shutdown_signal(grace: Duration) {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!(
-        grace_secs = grace.as_secs(),
-        "shutting down: finishing in-flight requests"
-    );
-    tokio::spawn(async move {
-        tokio::time::sleep(grace).await;
-        tracing::warn!("grace period over, exiting");
-        std::process::exit(0);
-    });
 }

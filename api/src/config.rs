@@ -72,6 +72,10 @@ pub struct Config {
     pub seed_demo: bool,
     /// How long graceful shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// Database timeouts and the health probe.
+    pub db: DbConfig,
+    /// HTTP server timeouts and the connection cap.
+    pub server: ServerConfig,
     /// How long a DataLoader gathers keys before running one batched query.
     pub loader_delay: Duration,
     /// Security controls.
@@ -85,6 +89,134 @@ pub struct Config {
     /// Bearer token that may read `/metrics` (`FENGQIAO_METRICS_TOKEN`); without one, only
     /// loopback callers (not through a proxy) may.
     pub metrics_token: Option<crate::metrics::MetricsToken>,
+}
+
+/// Database timeouts and the health probe (README, "Timeouts and outages").
+#[derive(Clone, Debug)]
+pub struct DbConfig {
+    /// Longest wait for a pooled connection (`FENGQIAO_DB_ACQUIRE_TIMEOUT_MS`).
+    pub acquire_timeout: Duration,
+    /// PostgreSQL `statement_timeout` of every pooled connection; zero for none
+    /// (`FENGQIAO_DB_STATEMENT_TIMEOUT_MS`).
+    pub statement_timeout: Duration,
+    /// How long a SQLite writer waits for the write lock (`FENGQIAO_SQLITE_BUSY_TIMEOUT_MS`).
+    pub sqlite_busy_timeout: Duration,
+    /// How often the health probe asks the database `SELECT 1` (`FENGQIAO_DB_PROBE_INTERVAL_MS`).
+    pub probe_interval: Duration,
+    /// How long the probe waits for the answer (`FENGQIAO_DB_PROBE_TIMEOUT_MS`); two misses
+    /// in a row mark the database down.
+    pub probe_timeout: Duration,
+}
+
+impl Default for DbConfig {
+    fn default() -> Self {
+        DbConfig {
+            acquire_timeout: Duration::from_millis(3000),
+            statement_timeout: Duration::from_millis(10_000),
+            sqlite_busy_timeout: Duration::from_millis(5000),
+            probe_interval: Duration::from_millis(1000),
+            probe_timeout: Duration::from_millis(1500),
+        }
+    }
+}
+
+impl DbConfig {
+    fn from_env() -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let ms = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            let v: u64 = parse(name, u64::try_from(default.as_millis()).unwrap_or(u64::MAX))?;
+            Ok(Duration::from_millis(v))
+        };
+        let c = DbConfig {
+            acquire_timeout: ms("FENGQIAO_DB_ACQUIRE_TIMEOUT_MS", d.acquire_timeout)?,
+            statement_timeout: ms("FENGQIAO_DB_STATEMENT_TIMEOUT_MS", d.statement_timeout)?,
+            sqlite_busy_timeout: ms("FENGQIAO_SQLITE_BUSY_TIMEOUT_MS", d.sqlite_busy_timeout)?,
+            probe_interval: ms("FENGQIAO_DB_PROBE_INTERVAL_MS", d.probe_interval)?,
+            probe_timeout: ms("FENGQIAO_DB_PROBE_TIMEOUT_MS", d.probe_timeout)?,
+        };
+        for (name, v) in [
+            ("FENGQIAO_DB_ACQUIRE_TIMEOUT_MS", c.acquire_timeout),
+            ("FENGQIAO_DB_PROBE_INTERVAL_MS", c.probe_interval),
+            ("FENGQIAO_DB_PROBE_TIMEOUT_MS", c.probe_timeout),
+        ] {
+            if v < Duration::from_millis(10) {
+                return Err(ConfigError::Invalid {
+                    name,
+                    reason: "must be at least 10 ms".into(),
+                });
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// HTTP server timeouts, the connection cap and shutdown (README, "Timeouts and outages").
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Longest a request may take until its answer starts (`FENGQIAO_REQUEST_TIMEOUT_SECS`);
+    /// then it is answered 503 `UNAVAILABLE`. Streams (SSE, CSV) are bounded until their
+    /// first byte only.
+    pub request_timeout: Duration,
+    /// Time a client has to send a request's headers, and the longest an idle keep-alive
+    /// connection stays open (`FENGQIAO_HEADER_TIMEOUT_SECS`).
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's body (`FENGQIAO_BODY_TIMEOUT_SECS`); then 408.
+    pub body_timeout: Duration,
+    /// A WebSocket that sends nothing (not even a pong to our pings) for this long is closed
+    /// (`FENGQIAO_WS_IDLE_SECS`); pings go out at a third of it.
+    pub ws_idle: Duration,
+    /// Most open connections (`FENGQIAO_MAX_CONNECTIONS`), lowered to what the process's
+    /// file limit allows; more are answered 503 and closed.
+    pub max_connections: usize,
+    /// After SIGTERM, how long `/readyz` says not-ready while requests are still served, so a
+    /// load balancer drains the instance (`FENGQIAO_DRAIN_SECS`).
+    pub drain: Duration,
+}
+
+impl ServerConfig {
+    /// Defaults for `mode`.
+    pub fn defaults(mode: Mode) -> Self {
+        ServerConfig {
+            request_timeout: Duration::from_secs(15),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            ws_idle: Duration::from_secs(90),
+            max_connections: 10_000,
+            drain: match mode {
+                Mode::Development => Duration::ZERO,
+                Mode::Production => Duration::from_secs(5),
+            },
+        }
+    }
+
+    fn from_env(mode: Mode) -> Result<Self, ConfigError> {
+        let d = Self::defaults(mode);
+        let secs = |name: &'static str, default: Duration, min: u64| -> Result<Duration, ConfigError> {
+            let v: u64 = parse(name, default.as_secs())?;
+            if v < min {
+                return Err(ConfigError::Invalid {
+                    name,
+                    reason: format!("must be at least {min}"),
+                });
+            }
+            Ok(Duration::from_secs(v))
+        };
+        let max_connections: usize = parse("FENGQIAO_MAX_CONNECTIONS", d.max_connections)?;
+        if max_connections < 16 {
+            return Err(ConfigError::Invalid {
+                name: "FENGQIAO_MAX_CONNECTIONS",
+                reason: "must be at least 16".into(),
+            });
+        }
+        Ok(ServerConfig {
+            request_timeout: secs("FENGQIAO_REQUEST_TIMEOUT_SECS", d.request_timeout, 1)?,
+            header_timeout: secs("FENGQIAO_HEADER_TIMEOUT_SECS", d.header_timeout, 1)?,
+            body_timeout: secs("FENGQIAO_BODY_TIMEOUT_SECS", d.body_timeout, 1)?,
+            ws_idle: secs("FENGQIAO_WS_IDLE_SECS", d.ws_idle, 3)?,
+            max_connections,
+            drain: secs("FENGQIAO_DRAIN_SECS", d.drain, 0)?,
+        })
+    }
 }
 
 /// Settings of inbound webhooks and the outbound delivery worker.
@@ -332,6 +464,8 @@ impl Config {
             default_page_size: 20.min(max_page_size),
             seed_demo: mode == Mode::Development && parse("FENGQIAO_DEMO_DATA", true)?,
             shutdown_grace: Duration::from_secs(parse("FENGQIAO_SHUTDOWN_GRACE_SECS", 20)?),
+            db: DbConfig::from_env()?,
+            server: ServerConfig::from_env(mode)?,
             loader_delay: Duration::from_micros(parse("FENGQIAO_LOADER_DELAY_US", 1000)?),
             security: SecurityConfig::from_env(mode, max_page_size, 20.min(max_page_size))?,
             public_base_url: public_base_url()?,
@@ -378,6 +512,8 @@ impl Config {
             default_page_size: 20,
             seed_demo: false,
             shutdown_grace: Duration::from_secs(2),
+            db: DbConfig::default(),
+            server: ServerConfig::defaults(Mode::Development),
             loader_delay: Duration::from_millis(1),
             security: SecurityConfig::defaults(Mode::Development, 100, 20),
             public_base_url: None,

@@ -9,12 +9,12 @@ use sea_orm::{
     TransactionOptions, TransactionTrait,
 };
 
-use crate::error::AppResult;
+use crate::{config::DbConfig, error::AppResult};
 
-/// Opens the pool. SQLite gets foreign keys on, WAL journal, full sync, a busy timeout and
-/// temporary storage on disk; its parent directory is created when missing.
+/// Opens a pool for a command-line tool (`migrate`, `import`, `generate`, `token`): no
+/// statement timeout, since a migration or an import may rightly run long.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
-    connect_with(url, max_connections, None).await
+    open(url, max_connections, &tool_timeouts(), None).await
 }
 
 /// Like [`connect`], with an optional PostgreSQL schema search path (tests use one schema each).
@@ -23,31 +23,85 @@ pub async fn connect_with(
     max_connections: u32,
     pg_schema: Option<&str>,
 ) -> Result<DatabaseConnection, DbErr> {
+    open(url, max_connections, &tool_timeouts(), pg_schema).await
+}
+
+/// The timeouts of a command-line tool's pool.
+fn tool_timeouts() -> DbConfig {
+    DbConfig {
+        acquire_timeout: Duration::from_secs(30),
+        statement_timeout: Duration::ZERO,
+        sqlite_busy_timeout: Duration::from_secs(30),
+        ..DbConfig::default()
+    }
+}
+
+/// Opens the pool with `timeouts`. SQLite gets foreign keys on, WAL journal, full sync, the
+/// busy timeout and temporary storage on disk (its parent directory is created when missing);
+/// PostgreSQL gets the statement timeout on every connection. `pg_schema` sets the search
+/// path (tests use one schema each).
+pub async fn open(
+    url: &str,
+    max_connections: u32,
+    timeouts: &DbConfig,
+    pg_schema: Option<&str>,
+) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(options(url, max_connections, timeouts, pg_schema)).await
+}
+
+/// One connection opened when first used and again after it fails (the health probe's: it
+/// must exist while the database is down).
+pub async fn open_lazy(url: &str, timeouts: &DbConfig) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = options(url, 1, timeouts, None);
+    opts.min_connections(0).connect_lazy(true);
+    Database::connect(opts).await
+}
+
+fn options(url: &str, max_connections: u32, timeouts: &DbConfig, pg_schema: Option<&str>) -> ConnectOptions {
     if url.starts_with("sqlite:") {
         ensure_sqlite_dir(url);
     }
+    let busy = timeouts.sqlite_busy_timeout;
+    let statement_ms = timeouts.statement_timeout.as_millis();
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        .connect_timeout(timeouts.acquire_timeout)
+        .acquire_timeout(timeouts.acquire_timeout)
         .sqlx_logging(false)
         .test_before_acquire(false)
-        .map_sqlx_sqlite_opts(|o| {
+        .map_sqlx_sqlite_opts(move |o| {
             o.foreign_keys(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(busy)
                 .create_if_missing(true)
                 // Large sorts and temporary tables (statistics over a year of cases) spill
                 // to temporary files instead of memory (this build's default), so the
                 // process stays small whatever the period asked for.
                 .pragma("temp_store", "FILE")
         });
+    // A connection given back while still inside a transaction (its request was cancelled
+    // in the middle of a statement, so no rollback could be queued) is closed, not pooled:
+    // closing aborts the transaction and frees its locks, where pooling it would run the next
+    // request's statements inside the abandoned transaction.
+    opts.map_sqlx_postgres_pool_opts(|o| {
+        o.after_release(|conn, _| {
+            Box::pin(async move { Ok(!sea_orm::sqlx::Connection::is_in_transaction(conn)) })
+        })
+    })
+    .map_sqlx_sqlite_pool_opts(|o| {
+        o.after_release(|conn, _| {
+            Box::pin(async move { Ok(!sea_orm::sqlx::Connection::is_in_transaction(conn)) })
+        })
+    });
+    if statement_ms > 0 {
+        opts.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", format!("{statement_ms}ms"))]));
+    }
     if let Some(schema) = pg_schema {
         opts.set_schema_search_path(schema.to_owned());
     }
-    Database::connect(opts).await
+    opts
 }
 
 fn ensure_sqlite_dir(url: &str) {

@@ -79,6 +79,42 @@ pub enum AppError {
     Internal(String),
 }
 
+/// Seconds a client is told to wait (`Retry-After`) when the service is unavailable.
+pub const RETRY_AFTER_UNAVAILABLE_SECS: u64 = 5;
+
+/// Whether `e` says the database could not be reached or did not answer in time (an
+/// outage a retry may outlive), as opposed to a wrong query or a constraint.
+pub fn unavailable(e: &DbErr) -> bool {
+    use sea_orm::{sqlx, RuntimeErr};
+    let sqlx_err = match e {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(x))
+        | DbErr::Exec(RuntimeErr::SqlxError(x))
+        | DbErr::Query(RuntimeErr::SqlxError(x)) => x,
+        DbErr::Conn(_) => return true,
+        _ => return false,
+    };
+    match sqlx_err.as_ref() {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => {
+            let code = d.code().unwrap_or_default();
+            // PostgreSQL: connection exceptions (08…), statement timeout or cancel (57014),
+            // server shutting down or starting (57P01–57P03), too many connections (53300).
+            // SQLite: the database stayed locked past the busy timeout (5, 6).
+            code.starts_with("08")
+                || matches!(
+                    code.as_ref(),
+                    "57014" | "57P01" | "57P02" | "57P03" | "53300" | "5" | "6"
+                )
+        }
+        _ => false,
+    }
+}
+
 /// Result alias used across services.
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -125,6 +161,7 @@ impl AppError {
             AppError::Db(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                 code::CONFLICT
             }
+            AppError::Db(e) if unavailable(e) => code::UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => code::INTERNAL,
         }
     }
@@ -133,6 +170,7 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self.code() {
             code::INTERNAL => "internal error".to_owned(),
+            code::UNAVAILABLE => "the database did not answer in time; retry shortly".to_owned(),
             code::CONFLICT if matches!(self, AppError::Db(_)) => {
                 "a record with the same unique value already exists".to_owned()
             }
@@ -144,12 +182,17 @@ impl AppError {
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         let code = err.code();
-        if code == code::INTERNAL {
-            tracing::error!(error = %err, "internal error");
+        match code {
+            code::INTERNAL => tracing::error!(error = %err, "internal error"),
+            code::UNAVAILABLE => tracing::warn!(error = %err, "database unavailable"),
+            _ => {}
         }
         let message = err.public_message();
         async_graphql::Error::new(message).extend_with(|_, ext| {
             ext.set("code", code);
+            if code == code::UNAVAILABLE {
+                ext.set("retryAfterSeconds", RETRY_AFTER_UNAVAILABLE_SECS);
+            }
             match &err {
                 AppError::BadInput { field, .. } | AppError::NotFoundAt { field, .. } => {
                     ext.set("field", field.as_str())

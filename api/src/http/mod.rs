@@ -78,7 +78,11 @@ pub fn router(state: Arc<AppState>) -> Router {
                 HeaderName::from_static(sse::TOKEN_HEADER),
             ])
     };
-    r.layer(axum::Extension(crate::metrics::Metrics::new()))
+    r.layer(axum::middleware::from_fn_with_state(state.clone(), bound))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.server.body_timeout,
+        ))
+        .layer(axum::Extension(crate::metrics::Metrics::new()))
         .layer(DefaultBodyLimit::max(sec.max_body_bytes))
         .layer(cors)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
@@ -100,17 +104,64 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
+/// Ready when not shutting down and the database answers within the probe timeout; the
+/// answer never takes longer than that timeout.
 async fn readyz(State(app): State<Arc<AppState>>) -> Response {
-    match app.db.ping().await {
-        Ok(()) => Json(json!({ "status": "ready" })).into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "database not reachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "database unreachable" })),
-            )
-                .into_response()
-        }
+    let not_ready = |status: &str| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+            Json(json!({ "status": status })),
+        )
+            .into_response()
+    };
+    if app.lifecycle.draining() {
+        return not_ready("draining");
+    }
+    if !app.health.check().await {
+        return not_ready("database not answering");
+    }
+    (
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(json!({ "status": "ready" })),
+    )
+        .into_response()
+}
+
+/// Bounds every request but the probes and `/metrics`: 503 `UNAVAILABLE` with `Retry-After`
+/// at once while the database is down, the moment it goes down while a request waits on it,
+/// and when an answer has not started within the request timeout (a stream is bounded until
+/// its first byte). Counts requests for the shutdown.
+async fn bound(
+    State(app): State<Arc<AppState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return next.run(req).await;
+    }
+    let _counted = app.lifecycle.request();
+    let unavailable = |message: String| {
+        let rid = Uuid::now_v7().to_string();
+        tracing::warn!(request_id = %rid, %message, "answered 503");
+        let body = error_body(
+            code::UNAVAILABLE,
+            &message,
+            &rid,
+            &json!({ "retryAfterSeconds": crate::error::RETRY_AFTER_UNAVAILABLE_SECS }),
+        );
+        respond::body_unavailable(&body, Framing::Json, &rid)
+    };
+    if app.health.is_down() {
+        return unavailable("the database is not answering; retry shortly".into());
+    }
+    let limit = app.config.server.request_timeout;
+    tokio::select! {
+        r = tokio::time::timeout(limit, next.run(req)) => r.unwrap_or_else(|_| {
+            unavailable(format!("no answer within {} s; retry shortly", limit.as_secs()))
+        }),
+        _ = app.health.down() => unavailable("the database stopped answering; retry shortly".into()),
     }
 }
 
@@ -794,6 +845,9 @@ async fn graphql_post(
             return respond::executed(&resp, framing, &rid);
         }
         answers.push(resp);
+    }
+    if respond::unavailable(&answers) {
+        return respond::body_unavailable(&answers, Framing::Json, &rid);
     }
     respond::body(StatusCode::OK, Framing::Json, &answers, &rid)
 }

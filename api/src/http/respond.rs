@@ -131,6 +131,9 @@ struct RequestError<'a> {
 /// error) is a request error: it carries no `data` entry (the GraphQL spec), and under
 /// `application/graphql-response+json` it is 400.
 pub fn executed(resp: &GqlResponse, framing: Framing, request_id: &str) -> Response {
+    if unavailable(std::slice::from_ref(resp)) {
+        return body_unavailable(resp, framing, request_id);
+    }
     let request_error = resp.data == async_graphql::Value::Null
         && !resp.errors.is_empty()
         && resp.errors.iter().all(|e| e.path.is_empty());
@@ -142,6 +145,33 @@ pub fn executed(resp: &GqlResponse, framing: Framing, request_id: &str) -> Respo
         return body(framing.request_error_status(), framing, &body_, request_id);
     }
     body(StatusCode::OK, framing, resp, request_id)
+}
+
+/// Whether an error of `responses` says the database did not answer: the whole answer is
+/// then 503 with `Retry-After`, so a client and a load balancer see an outage, not a bug.
+pub fn unavailable(responses: &[GqlResponse]) -> bool {
+    responses.iter().any(|r| {
+        r.errors.iter().any(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(|c| *c == async_graphql::Value::from(code::UNAVAILABLE))
+        })
+    })
+}
+
+/// `value` as a 503 with `Retry-After`.
+pub fn body_unavailable<T: serde::Serialize + ?Sized>(
+    value: &T,
+    framing: Framing,
+    request_id: &str,
+) -> Response {
+    let mut res = body(StatusCode::SERVICE_UNAVAILABLE, framing, value, request_id);
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::error::RETRY_AFTER_UNAVAILABLE_SECS),
+    );
+    res
 }
 
 #[cfg(test)]

@@ -195,13 +195,34 @@ fn complete_event(data: Option<Value>) -> Event {
         .data(data.map(|d| d.to_string()).unwrap_or_default())
 }
 
-/// Ends `s` when the caller's token expires.
-fn until_expiry<S: Stream + Send + 'static>(s: S, token: Option<&str>) -> BoxStream<'static, S::Item> {
+/// Ends `s` when the caller's token expires or the server shuts down, and counts it as an
+/// open stream (for the shutdown) while it runs.
+fn bounded<S: Stream + Send + 'static>(
+    app: &AppState,
+    s: S,
+    token: Option<&str>,
+) -> BoxStream<'static, S::Item> {
     let deadline = token.and_then(super::ws::token_expiry);
-    match deadline {
-        None => s.boxed(),
-        Some(d) => s.take_until(tokio::time::sleep_until(d)).boxed(),
-    }
+    let counted = app.lifecycle.stream();
+    let lifecycle = app.lifecycle.clone();
+    let end = async move {
+        let expiry = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = lifecycle.stopping() => {}
+            _ = expiry => {}
+        }
+    };
+    s.take_until(end)
+        .map(move |item| {
+            let _still_open = &counted;
+            item
+        })
+        .boxed()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -214,12 +235,12 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A distinct-connection stream: `next` per answer, then `complete`.
-fn distinct(answers: BoxStream<'static, GqlResponse>, token: Option<&str>) -> Response {
+fn distinct(app: &AppState, answers: BoxStream<'static, GqlResponse>, token: Option<&str>) -> Response {
     let events = answers
         .map(|r| next_event(&r))
         .chain(stream::once(async { complete_event(None) }))
         .map(Ok::<_, Infallible>);
-    Sse::new(until_expiry(events, token))
+    Sse::new(bounded(app, events, token))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(12)))
         .into_response()
 }
@@ -291,7 +312,7 @@ pub(super) async fn open(
             Ok(p) => operation_stream(app.clone(), caller, p),
             Err(r) => stream::once(async move { refusal_response(&r, &rid) }).boxed(),
         };
-        return distinct(answers, bearer(&headers));
+        return distinct(&app, answers, bearer(&headers));
     };
     let (tx, rx) = mpsc::channel::<Event>(QUEUE);
     {
@@ -311,7 +332,7 @@ pub(super) async fn open(
         r.tx = Some(tx);
     }
     let events = tokio_stream_of(rx).map(Ok::<_, Infallible>);
-    Sse::new(until_expiry(events, bearer(&headers)))
+    Sse::new(bounded(&app, events, bearer(&headers)))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(12)))
         .into_response()
 }
@@ -357,7 +378,7 @@ pub(super) async fn post(
             Ok(p) => operation_stream(app.clone(), caller, p),
             Err(r) => stream::once(async move { refusal_response(&r, &rid) }).boxed(),
         };
-        return distinct(answers, bearer(&headers));
+        return distinct(&app, answers, bearer(&headers));
     };
     let Some(op_id) = op
         .extensions

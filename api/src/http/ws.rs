@@ -200,6 +200,9 @@ async fn serve(
     info: RequestInfo,
     socket: WebSocket,
 ) {
+    let _counted = app.lifecycle.stream();
+    let lifecycle = app.lifecycle.clone();
+    let idle = app.config.server.ws_idle;
     let session: Arc<OnceLock<Session>> = Arc::default();
     let refused = Arc::new(AtomicBool::new(false));
     let gate = Gate {
@@ -231,13 +234,26 @@ async fn serve(
             }
         }
     };
+    // Any frame from the client (a message, a pong to our ping) shows it is still there.
+    let heard = Arc::new(std::sync::Mutex::new(Instant::now()));
     let (mut sink, input) = socket.split();
-    let input = input.take_while(|m| future::ready(m.is_ok())).filter_map(|m| {
-        future::ready(match m {
-            Ok(m @ (Message::Text(_) | Message::Binary(_))) => Some(m.into_data()),
-            _ => None,
-        })
-    });
+    let input = {
+        let heard = heard.clone();
+        input
+            .take_while(|m| future::ready(m.is_ok()))
+            .inspect(move |_| {
+                if let Ok(mut h) = heard.lock() {
+                    *h = Instant::now();
+                }
+            })
+            .filter_map(|m| {
+                future::ready(match m {
+                    Ok(m @ (Message::Text(_) | Message::Binary(_))) => Some(m.into_data()),
+                    _ => None,
+                })
+            })
+    };
+    let mut pings = tokio::time::interval_at(Instant::now() + idle / 3, idle / 3);
     let conn = async_graphql::http::WebSocket::new(gate, input, WebSocketProtocols::GraphQLWS)
         .on_connection_init(init);
     let mut conn = std::pin::pin!(conn);
@@ -250,6 +266,21 @@ async fn serve(
         };
         let next = tokio::select! {
             m = conn.next() => m,
+            _ = lifecycle.stopping() => {
+                let _ = sink.send(close(1001, "server shutting down; reconnect")).await;
+                break;
+            }
+            _ = pings.tick() => {
+                let quiet = heard.lock().map(|h| h.elapsed()).unwrap_or_default();
+                if quiet >= idle {
+                    let _ = sink.send(close(1001, "idle: no frame (not even a pong) received")).await;
+                    break;
+                }
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+                continue;
+            }
             _ = tokio::time::sleep_until(deadline.unwrap_or(opened)), if deadline.is_some() => {
                 let out = if admitted {
                     close(4403, "Forbidden: token expired")
