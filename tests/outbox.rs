@@ -469,3 +469,158 @@ async fn an_event_survives_a_kill_between_the_change_and_its_delivery() {
     second.wait().ok();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Waits for the first outbox row with a recorded failure, as administrators list it.
+async fn first_failure(app: &TestApp, admin: &str) -> Value {
+    let q = "{ outboxEvents(first: 5) { attempts lastError status } }";
+    let start = Instant::now();
+    loop {
+        let body = app.gql(Some(admin), q, json!({})).await;
+        let rows = data(&body)["outboxEvents"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if let Some(r) = rows.iter().find(|r| r["lastError"].is_string()) {
+            return r.clone();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no attempt in 20 s: {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// An administrator cannot point the outbox at cloud metadata, loopback or the private
+/// network (SSRF); an operator can allow one host by name; and a URL stored before the
+/// policy, or a name that resolves inside, is refused again at delivery.
+#[tokio::test]
+async fn webhooks_may_not_reach_metadata_loopback_or_private_hosts() {
+    use entity::platform;
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = TestApp::spawn_with(|c| {
+        c.integration.deliver = true;
+        c.integration.egress.allow_loopback = false;
+        c.integration.egress.allow_hosts = vec!["10.20.30.40".into()];
+    })
+    .await;
+    let w = world(&app.db).await;
+    let admin = crate::platforms::admin(&app, &w.a);
+    let (rx, rx_url, _h) = Receiver::start(0).await;
+    let update =
+        "mutation($i: UpdatePlatformInput!) { updatePlatform(input: $i) { platform { webhookUrl } } }";
+    for (url, range) in [
+        ("http://169.254.169.254/latest/meta-data/iam", "cloud metadata"),
+        ("http://[fd00:ec2::254]/latest", "unique local"),
+        (rx_url.as_str(), "loopback"),
+        ("http://localhost:8080/x", "loopback"),
+        ("http://0x7f.1/x", "loopback"),
+        ("http://[::ffff:10.0.0.1]/x", "private"),
+        ("https://192.168.1.20/hook", "private"),
+        ("http://100.64.0.1/hook", "carrier-grade NAT"),
+    ] {
+        let body = app
+            .gql(
+                Some(&admin),
+                update,
+                json!({ "i": { "id": w.a.platform.to_string(), "webhookUrl": url } }),
+            )
+            .await;
+        assert_eq!(
+            error_code(&body).as_deref(),
+            Some("BAD_USER_INPUT"),
+            "{url}: {body}"
+        );
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(range), "{url}: {message}");
+        assert!(message.contains("FENGQIAO_OUTBOUND_ALLOW_HOSTS"), "{message}");
+    }
+    let body = app
+        .gql(
+            Some(&admin),
+            "mutation($i: RegisterPlatformInput!) { registerPlatform(input: $i) { secret } }",
+            json!({ "i": { "code": "META", "name": "x", "kind": "OTHER", "webhookUrl": "http://169.254.169.254/" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("BAD_USER_INPUT"), "{body}");
+    // Allowed by name, an internal host is accepted.
+    let body = app
+        .gql(
+            Some(&admin),
+            update,
+            json!({ "i": { "id": w.a.platform.to_string(), "webhookUrl": "http://10.20.30.40/fq" } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["updatePlatform"]["platform"]["webhookUrl"],
+        "http://10.20.30.40/fq"
+    );
+
+    // A loopback URL stored before the policy existed: the worker refuses to post to it.
+    configure(&app, &w.a, None, "OWN_CASES").await;
+    platform::Entity::update_many()
+        .col_expr(platform::Column::WebhookUrl, Expr::value(Some(rx_url.clone())))
+        .filter(platform::Column::Id.eq(w.a.platform))
+        .exec(&app.db)
+        .await
+        .expect("store an old URL");
+    let cmd = token(&app, Role::Commander, &w.a);
+    step(&app, &cmd, "assessCase", "AssessCaseInput", json!({ "step": { "caseId": w.a.case.to_string(), "version": 1 }, "kind": "DISPUTE", "severity": "ORDINARY", "riskColour": "GREEN" })).await;
+    let row = first_failure(&app, &admin).await;
+    assert!(
+        row["lastError"].as_str().unwrap_or_default().contains("loopback"),
+        "{row}"
+    );
+    assert_eq!(row["status"], "PENDING", "kept for an operator to fix, not lost");
+    assert!(
+        rx.all.lock().map(|v| v.is_empty()).unwrap_or(false),
+        "nothing was posted"
+    );
+
+    // A name (not an address) that resolves inside is refused after DNS, at connect time:
+    // this machine's own host name resolves to a loopback or private address.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let host = host.trim();
+    let inside: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, 0))
+        .await
+        .map(|a| a.collect())
+        .unwrap_or_default();
+    if inside.is_empty()
+        || inside
+            .iter()
+            .any(|a| fengqiao_api::service::egress::forbidden_range(a.ip()).is_none())
+    {
+        eprintln!("skipped the DNS half: {host:?} resolves to {inside:?}, not only inside ranges");
+        return;
+    }
+    let port = rx_url.rsplit(':').next().unwrap_or_default();
+    let by_name = format!("http://{host}:{port}");
+    let body = app
+        .gql(
+            Some(&admin),
+            update,
+            json!({ "i": { "id": w.a.platform.to_string(), "webhookUrl": by_name } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["updatePlatform"]["platform"]["webhookUrl"],
+        by_name,
+        "a name passes as written"
+    );
+    let start = Instant::now();
+    loop {
+        let row = first_failure(&app, &admin).await;
+        let err = row["lastError"].as_str().unwrap_or_default();
+        if err.contains(host) {
+            assert!(err.contains("webhooks may not go there"), "{err}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{row}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        rx.all.lock().map(|v| v.is_empty()).unwrap_or(false),
+        "nothing was posted"
+    );
+}

@@ -571,3 +571,89 @@ async fn administrators_register_platforms_and_the_secret_is_shown_once() {
     let (status, body) = send(&app, "HZ-12345", secret, &json!({ "cases": [] })).await;
     assert_eq!(status, 403, "{body}");
 }
+
+/// Two deliveries carrying the same record at the same moment (a platform retrying on its
+/// own timeout, or two of its workers): one creates it, the other finds it `UNCHANGED` —
+/// never `FAILED` or `CONFLICT` — on both backends, and exactly one case exists per record.
+#[tokio::test]
+async fn concurrent_deliveries_of_one_record_answer_created_and_unchanged() {
+    let app = TestApp::spawn_with(|c| c.db_max_connections = 12).await;
+    let w = world(&app.db).await;
+    let secret = configure(&app, &w.a, None, "OWN_CASES").await;
+    let before = app.count("cases").await;
+    let pairs = 30;
+    let mut outcomes: std::collections::BTreeMap<String, usize> = Default::default();
+    for i in 0..pairs {
+        let b = json!({ "cases": [{
+            "externalId": format!("110-PAIR-{i}"), "version": 1, "status": "已受理",
+            "title": "占道经营", "description": "人行道被摊位占用", "gridCode": "A-C"
+        }] });
+        let body = serde_json::to_vec(&b).expect("json");
+        // Two separately signed deliveries of one record.
+        let (t1, t2) = (Utc::now().timestamp(), Utc::now().timestamp() - 1);
+        let (s1, s2) = (sign(&secret, t1, &body), sign(&secret, t2, &body));
+        let (a, b) = tokio::join!(
+            post_webhook(&app, "A-110", &body, Some(t1), Some(s1)),
+            post_webhook(&app, "A-110", &body, Some(t2), Some(s2)),
+        );
+        for (status, report) in [a, b] {
+            assert_eq!(status, 200, "{report}");
+            let outcome = result(&report, "CASE", 0)["outcome"]
+                .as_str()
+                .unwrap_or("?")
+                .to_owned();
+            *outcomes.entry(outcome).or_default() += 1;
+        }
+    }
+    eprintln!("{pairs} concurrent pairs of one record: {outcomes:?}");
+    assert_eq!(outcomes.get("CREATED"), Some(&pairs), "{outcomes:?}");
+    assert_eq!(outcomes.get("UNCHANGED"), Some(&pairs), "{outcomes:?}");
+    assert_eq!(app.count("cases").await, before + pairs as i64);
+}
+
+/// The replay guard is stored with the batch: a signed delivery that did not land (the
+/// database did not answer) may be sent again exactly as it was, and lands then; once it
+/// has landed, the same delivery is a replay.
+#[tokio::test]
+async fn a_delivery_that_did_not_land_may_be_sent_again_one_that_landed_may_not() {
+    let app = TestApp::spawn_with(|c| {
+        c.db.sqlite_busy_timeout = std::time::Duration::from_millis(300);
+        c.db.statement_timeout = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let w = world(&app.db).await;
+    let secret = configure(&app, &w.a, None, "OWN_CASES").await;
+    let body = serde_json::to_vec(&json!({ "cases": [{
+        "externalId": "110-RETRY-1", "version": 1, "title": "噪音扰民", "description": "深夜噪音", "gridCode": "A-C"
+    }] }))
+    .expect("json");
+    let ts = Utc::now().timestamp();
+    let sig = sign(&secret, ts, &body);
+    let before = app.count("cases").await;
+    {
+        // Hold the write lock (SQLite) or the receipts table (PostgreSQL) past the timeouts.
+        use sea_orm::ConnectionTrait;
+        let lock = fengqiao_api::db::begin_write(&app.db).await.expect("begin");
+        if app.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            lock.execute_unprepared("LOCK TABLE webhook_receipts IN EXCLUSIVE MODE")
+                .await
+                .expect("lock");
+        }
+        let (status, answer) = post_webhook(&app, "A-110", &body, Some(ts), Some(sig.clone())).await;
+        assert_eq!(status, 503, "{answer}");
+        assert_eq!(error_code(&answer).as_deref(), Some("UNAVAILABLE"), "{answer}");
+        lock.rollback().await.expect("release");
+    }
+    assert_eq!(app.count("cases").await, before);
+    assert_eq!(
+        app.count("webhook_receipts").await,
+        0,
+        "no receipt without the batch"
+    );
+    let (status, report) = post_webhook(&app, "A-110", &body, Some(ts), Some(sig.clone())).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(result(&report, "CASE", 0)["outcome"], "CREATED", "{report}");
+    let (status, answer) = post_webhook(&app, "A-110", &body, Some(ts), Some(sig)).await;
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(app.count("cases").await, before + 1);
+}

@@ -81,6 +81,7 @@ impl AppState {
                 events: events.clone(),
                 max_sync_records: config.integration.max_batch_records,
                 reveal_budget: config.security.reveal,
+                egress: config.integration.egress.clone(),
             }),
             config.security.introspection,
             config.security.suggestions,

@@ -240,6 +240,37 @@ pub struct IntegrationConfig {
     pub backoff_max: Duration,
     /// How long one delivery may take.
     pub delivery_timeout: Duration,
+    /// How long a claimed event stays with one instance's worker before another may take it
+    /// over (longer than a delivery may take, so two instances never post one event at once).
+    pub lease: Duration,
+    /// Which hosts webhooks may reach.
+    pub egress: EgressPolicy,
+}
+
+/// Which hosts the service may post webhooks to (see `service::egress`).
+#[derive(Clone, Debug, Default)]
+pub struct EgressPolicy {
+    /// Hosts (names or addresses, as written in URLs) allowed even in refused ranges:
+    /// `FENGQIAO_OUTBOUND_ALLOW_HOSTS`, comma-separated.
+    pub allow_hosts: Vec<String>,
+    /// Loopback allowed without naming it (development only).
+    pub allow_loopback: bool,
+}
+
+impl EgressPolicy {
+    fn from_env(mode: Mode) -> Self {
+        EgressPolicy {
+            allow_hosts: var("FENGQIAO_OUTBOUND_ALLOW_HOSTS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|h| h.trim().trim_start_matches('[').trim_end_matches(']').to_owned())
+                        .filter(|h| !h.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            allow_loopback: mode == Mode::Development,
+        }
+    }
 }
 
 impl Default for IntegrationConfig {
@@ -254,13 +285,25 @@ impl Default for IntegrationConfig {
             backoff_base: Duration::from_secs(2),
             backoff_max: Duration::from_secs(3600),
             delivery_timeout: Duration::from_secs(10),
+            lease: Duration::from_secs(60),
+            egress: EgressPolicy::default(),
         }
     }
 }
 
 impl IntegrationConfig {
-    fn from_env() -> Result<Self, ConfigError> {
+    fn from_env(mode: Mode) -> Result<Self, ConfigError> {
         let d = Self::default();
+        let delivery_timeout = Duration::from_secs(parse("FENGQIAO_OUTBOX_TIMEOUT_SECS", 10)?);
+        let lease = Duration::from_secs(parse("FENGQIAO_OUTBOX_LEASE_SECS", 60)?);
+        if lease <= delivery_timeout {
+            return Err(ConfigError::Invalid {
+                name: "FENGQIAO_OUTBOX_LEASE_SECS",
+                reason: "must be longer than FENGQIAO_OUTBOX_TIMEOUT_SECS, or a slow delivery \
+                         could be posted again by another instance"
+                    .into(),
+            });
+        }
         let max_attempts: i32 = parse("FENGQIAO_OUTBOX_MAX_ATTEMPTS", d.max_attempts)?;
         if max_attempts < 1 {
             return Err(ConfigError::Invalid {
@@ -277,7 +320,9 @@ impl IntegrationConfig {
             max_attempts,
             backoff_base: Duration::from_millis(parse("FENGQIAO_OUTBOX_BACKOFF_MS", 2000)?),
             backoff_max: Duration::from_secs(parse("FENGQIAO_OUTBOX_BACKOFF_MAX_SECS", 3600)?),
-            delivery_timeout: Duration::from_secs(parse("FENGQIAO_OUTBOX_TIMEOUT_SECS", 10)?),
+            delivery_timeout,
+            lease,
+            egress: EgressPolicy::from_env(mode),
         })
     }
 }
@@ -472,7 +517,7 @@ impl Config {
             attachments_dir: var("FENGQIAO_ATTACHMENTS_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("data/attachments")),
-            integration: IntegrationConfig::from_env()?,
+            integration: IntegrationConfig::from_env(mode)?,
             metrics_token: crate::metrics::MetricsToken::from_env()?,
         })
     }
@@ -526,6 +571,10 @@ impl Config {
                 backoff_base: Duration::from_millis(100),
                 backoff_max: Duration::from_secs(2),
                 delivery_timeout: Duration::from_secs(5),
+                egress: EgressPolicy {
+                    allow_hosts: Vec::new(),
+                    allow_loopback: true,
+                },
                 ..IntegrationConfig::default()
             },
             metrics_token: None,

@@ -21,7 +21,6 @@ use serde_json::json;
 use crate::{
     app::AppState,
     error::{code, AppError},
-    http::error_response,
     request::RequestInfo,
     service::{
         audit::{self, Action, Entry},
@@ -41,23 +40,11 @@ pub fn routes(max_bytes: usize) -> Router<Arc<AppState>> {
         .layer(DefaultBodyLimit::max(max_bytes))
 }
 
-fn status_of(code: &str) -> StatusCode {
-    match code {
-        code::UNAUTHENTICATED => StatusCode::UNAUTHORIZED,
-        code::FORBIDDEN => StatusCode::FORBIDDEN,
-        code::NOT_FOUND => StatusCode::NOT_FOUND,
-        code::CONFLICT => StatusCode::CONFLICT,
-        code::INTERNAL => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::BAD_REQUEST,
-    }
-}
-
 fn refuse(e: &AppError, request_id: &str) -> Response {
-    let code = e.code();
-    if code == code::INTERNAL {
+    if e.code() == code::INTERNAL {
         tracing::error!(error = %e, request_id, "webhook failed");
     }
-    error_response(status_of(code), code, &e.public_message(), request_id)
+    crate::http::app_error_response(e, request_id)
 }
 
 async fn receive(
@@ -70,7 +57,7 @@ async fn receive(
     let request_id = uuid::Uuid::now_v7().to_string();
     let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     let cfg = &app.config.integration;
-    let platform = match sync::authenticate_webhook(
+    let (platform, receipt) = match sync::authenticate_webhook(
         &app.db,
         &code,
         header(TIMESTAMP_HEADER),
@@ -93,7 +80,7 @@ async fn receive(
         addr.ip(),
     );
     let outcome = match sync::Batch::from_json(&body) {
-        Ok(batch) => sync::apply(&app.store, &platform, batch, cfg.max_batch_records).await,
+        Ok(batch) => sync::apply(&app.store, &platform, batch, cfg.max_batch_records, Some(receipt)).await,
         Err(e) => Err(e),
     };
     let entry = |outcome: &'static str, error_code: Option<&'static str>| Entry {

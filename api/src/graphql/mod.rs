@@ -101,6 +101,8 @@ pub struct SchemaData {
     pub max_sync_records: usize,
     /// How many personal values an actor may reveal.
     pub reveal_budget: crate::service::personal::RevealBudget,
+    /// Which hosts webhook URLs may name.
+    pub egress: crate::config::EgressPolicy,
 }
 
 /// Builds the schema (also used by `export-schema`, with no live database needed).
@@ -147,6 +149,14 @@ pub fn store<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a crate::service:
         .data::<SchemaData>()
         .map_err(|_| AppError::Internal("schema data missing".into()))?
         .store)
+}
+
+/// The webhook egress policy from the schema data.
+pub fn egress<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a crate::config::EgressPolicy> {
+    Ok(&ctx
+        .data::<SchemaData>()
+        .map_err(|_| AppError::Internal("schema data missing".into()))?
+        .egress)
 }
 
 /// Page limits from the schema data.

@@ -8,7 +8,7 @@ use entity::{case, duplicate_link, external_ref, outbox_event, platform};
 use sea_orm::ActiveEnum;
 
 use super::{
-    actor, db,
+    actor, db, egress,
     enums::{
         CaseCategory, CaseKind, CaseStatus, DuplicateStatus, ExternalEntity, OutboxStatus, PlatformKind,
         PlatformSubscription, Skill,
@@ -433,7 +433,9 @@ pub struct RegisterPlatformInput {
     pub name: String,
     /// Kind.
     pub kind: PlatformKind,
-    /// Where its case events are posted (http or https); none: it receives nothing.
+    /// Where its case events are posted (http or https, no credentials in it); none: it
+    /// receives nothing. Loopback, private, link-local (cloud metadata) and other internal
+    /// addresses are refused unless the operator allowed the host by name.
     pub webhook_url: Option<String>,
     /// Which case events it receives (default OWN_CASES).
     pub subscription: Option<PlatformSubscription>,
@@ -461,7 +463,8 @@ pub struct UpdatePlatformInput {
     pub id: ID,
     /// Display name.
     pub name: Option<String>,
-    /// New webhook URL.
+    /// New webhook URL; the same rules as at registration (internal addresses refused
+    /// unless the operator allowed the host).
     pub webhook_url: Option<String>,
     /// True removes the webhook URL (the platform then receives nothing).
     pub remove_webhook_url: Option<bool>,
@@ -816,7 +819,7 @@ impl PlatformMutation {
             enabled: input.enabled.unwrap_or(true),
             authority: input.authority.map(Into::into),
         };
-        let (m, secret) = svc::create(db(ctx)?, actor(ctx)?, new).await?;
+        let (m, secret) = svc::create(db(ctx)?, actor(ctx)?, new, egress(ctx)?).await?;
         Ok(PlatformSecretPayload {
             platform: Platform(m),
             secret,
@@ -849,7 +852,7 @@ impl PlatformMutation {
             enabled: input.enabled,
             authority: input.authority.map(Into::into),
         };
-        let m = svc::update(db(ctx)?, actor(ctx)?, pid, change).await?;
+        let m = svc::update(db(ctx)?, actor(ctx)?, pid, change, egress(ctx)?).await?;
         Ok(UpdatePlatformPayload {
             platform: Platform(m),
         })
@@ -900,7 +903,7 @@ impl PlatformMutation {
             .data::<super::SchemaData>()
             .map(|s| s.max_sync_records)
             .unwrap_or(500);
-        let report = sync::apply(super::store(ctx)?, &p, input.into_batch(), max).await?;
+        let report = sync::apply(super::store(ctx)?, &p, input.into_batch(), max, None).await?;
         Ok(report.into())
     }
 

@@ -179,27 +179,29 @@ fn rejection(status: StatusCode, code: &str, message: &str, request_id: &str, ex
     )
 }
 
-fn app_error_response(e: &AppError, request_id: &str) -> Response {
+/// An error as a whole HTTP answer: the status from the one table ([`respond::status_of`]),
+/// the public message, and `Retry-After` when a retry may succeed later.
+pub(crate) fn app_error_response(e: &AppError, request_id: &str) -> Response {
     let status = respond::status_of(e.code());
-    let message = if e.code() == code::INTERNAL {
-        "internal error".to_owned()
-    } else {
-        e.to_string()
+    let message = e.public_message();
+    let retry_after = match e {
+        AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+        _ if e.code() == code::UNAVAILABLE => Some(crate::error::RETRY_AFTER_UNAVAILABLE_SECS),
+        _ => None,
     };
-    let mut res = match e {
-        AppError::RateLimited { retry_after_secs } => rejection(
+    let mut res = match retry_after {
+        Some(secs) => rejection(
             status,
             e.code(),
             &message,
             request_id,
-            json!({ "retryAfterSeconds": retry_after_secs }),
+            json!({ "retryAfterSeconds": secs }),
         ),
-        _ => error_response(status, e.code(), &message, request_id),
+        None => error_response(status, e.code(), &message, request_id),
     };
-    if let AppError::RateLimited { retry_after_secs } = e {
-        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let Some(secs) = retry_after {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     res
 }

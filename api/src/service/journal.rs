@@ -24,7 +24,7 @@ use entity::{
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect, Set, Value,
+    QueryFilter, QuerySelect, Set, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -240,6 +240,45 @@ pub struct Journal<'s> {
     txn: DatabaseTransaction,
     key: Option<idempotency::Request>,
     events: Vec<CaseEvent>,
+    /// Inside a [`BatchTransaction`]: the savepoint's events wait there for the batch's commit.
+    batch: Option<&'s BatchTransaction>,
+}
+
+/// One transaction around many journal entries (a platform's batch): each record is a
+/// savepoint of it, so a bad record rolls back alone, and nothing of the batch — not even
+/// its live events — exists until the batch commits.
+pub struct BatchTransaction {
+    txn: DatabaseTransaction,
+    events: std::sync::Mutex<Vec<CaseEvent>>,
+}
+
+impl BatchTransaction {
+    /// Begins the batch's write transaction.
+    pub async fn begin(store: &Store) -> AppResult<BatchTransaction> {
+        Ok(BatchTransaction {
+            txn: begin_write(&store.db).await?,
+            events: std::sync::Mutex::default(),
+        })
+    }
+
+    /// The batch's transaction.
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// A savepoint for one record of the batch (non-case records use it directly; case
+    /// records through [`Journal::within`]).
+    pub async fn savepoint(&self) -> AppResult<DatabaseTransaction> {
+        Ok(TransactionTrait::begin(&self.txn).await?)
+    }
+
+    /// Commits the batch and then sends its live events.
+    pub async fn commit(self, store: &Store) -> AppResult<()> {
+        self.txn.commit().await?;
+        let events = self.events.into_inner().unwrap_or_default();
+        store.events.committed(events);
+        Ok(())
+    }
 }
 
 impl<'s> Journal<'s> {
@@ -258,7 +297,20 @@ impl<'s> Journal<'s> {
             txn,
             key,
             events: Vec::new(),
+            batch: None,
         }))
+    }
+
+    /// A journal in a savepoint of `batch` (no idempotency key: the batch's signed receipt
+    /// is its retry guard).
+    pub async fn within(store: &'s Store, batch: &'s BatchTransaction) -> AppResult<Journal<'s>> {
+        Ok(Journal {
+            store,
+            txn: batch.savepoint().await?,
+            key: None,
+            events: Vec::new(),
+            batch: Some(batch),
+        })
     }
 
     /// The transaction, for the caller's own reads and for rows that hang on a case but are
@@ -443,13 +495,23 @@ impl<'s> Journal<'s> {
             txn,
             key,
             events,
+            batch,
         } = self;
         if let Some(k) = &key {
             idempotency::finish(&txn, k, result_id, response).await?;
         }
+        // On PostgreSQL the NOTIFY travels with the outermost commit, and vanishes with a
+        // rollback, savepoint or not.
         store.events.notify_in(&txn, &events).await?;
         txn.commit().await?;
-        store.events.committed(events);
+        match batch {
+            Some(b) => {
+                if let Ok(mut pending) = b.events.lock() {
+                    pending.extend(events);
+                }
+            }
+            None => store.events.committed(events),
+        }
         Ok(())
     }
 }

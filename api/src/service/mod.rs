@@ -8,6 +8,7 @@ pub mod case;
 pub mod client;
 pub mod deadline_policy;
 pub mod duplicate;
+pub mod egress;
 pub mod enterprise;
 pub mod grid;
 pub mod idempotency;

@@ -272,6 +272,7 @@ pub fn start(db: DatabaseConnection, cfg: IntegrationConfig) -> Option<WorkerHan
     let http = match reqwest::Client::builder()
         .timeout(cfg.delivery_timeout)
         .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(super::egress::GuardedResolver::new(cfg.egress.clone()))
         .build()
     {
         Ok(h) => h,
@@ -294,8 +295,6 @@ struct Worker {
     cfg: Arc<IntegrationConfig>,
 }
 
-/// How long a claimed row stays with one worker before another may take it over.
-const LEASE: Duration = Duration::from_secs(60);
 /// Rows read per round.
 const ROUND: u64 = 500;
 
@@ -351,7 +350,7 @@ impl Worker {
 
     /// Claims and posts one row; true when the platform accepted it.
     async fn attempt(&self, row: outbox_event::Model, now: DateTime<Utc>) -> AppResult<bool> {
-        let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+        let lease = now + chrono::Duration::from_std(self.cfg.lease).unwrap_or_default();
         let claimed = outbox_event::Entity::update_many()
             .col_expr(outbox_event::Column::LockedUntil, Expr::value(Some(lease)))
             .filter(outbox_event::Column::Id.eq(row.id))
@@ -417,10 +416,13 @@ impl Worker {
 
     async fn post(&self, p: &platform::Model, url: &str, row: &outbox_event::Model) -> Result<(), String> {
         let ts = Utc::now().timestamp();
+        let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad webhook URL: {e}"))?;
+        // Checked again at delivery: the URL may predate the policy, or the policy changed.
+        self.cfg.egress.check_url(&parsed)?;
         let sig = platforms::sign(&p.secret, ts, row.payload.as_bytes());
         let res = self
             .http
-            .post(url)
+            .post(parsed)
             .header("content-type", "application/json")
             .header("x-fengqiao-event-id", row.event_id.to_string())
             .header("x-fengqiao-event-type", row.event_type.as_str())
@@ -429,13 +431,26 @@ impl Worker {
             .body(row.payload.clone())
             .send()
             .await
-            .map_err(|e| format!("request failed: {e}"))?;
+            .map_err(|e| format!("request failed: {}", chain(&e)))?;
         if res.status().is_success() {
             Ok(())
         } else {
             Err(format!("the platform answered {}", res.status()))
         }
     }
+}
+
+/// An error with its causes (reqwest's own message hides why a connection failed, such as
+/// an address the egress policy refused).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// Delay before attempt `attempts + 1`: base × 2^(attempts − 1), at most the configured cap.

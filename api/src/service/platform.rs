@@ -20,6 +20,7 @@ use uuid::Uuid;
 use super::{allow, deny, get, Scoped};
 use crate::{
     auth::{Actor, Role},
+    config::EgressPolicy,
     db::begin_write,
     error::{AppError, AppResult},
     validate,
@@ -214,7 +215,7 @@ fn new_secret() -> String {
     hex::encode(bytes)
 }
 
-fn clean_url(field: &str, url: Option<&str>) -> AppResult<Option<String>> {
+fn clean_url(field: &str, url: Option<&str>, egress: &EgressPolicy) -> AppResult<Option<String>> {
     let Some(u) = url.map(str::trim).filter(|u| !u.is_empty()) else {
         return Ok(None);
     };
@@ -234,6 +235,9 @@ fn clean_url(field: &str, url: Option<&str>) -> AppResult<Option<String>> {
             "must not carry credentials; deliveries are signed instead",
         ));
     }
+    egress
+        .check_url(&parsed)
+        .map_err(|m| AppError::bad_input(field, m))?;
     Ok(Some(u.to_owned()))
 }
 
@@ -279,11 +283,12 @@ pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     input: NewPlatform,
+    egress: &EgressPolicy,
 ) -> AppResult<(platform::Model, String)> {
     super::require_district(actor, &[Role::Admin], "register a platform")?;
     let code = validate::code(&input.code).map_err(|m| AppError::bad_input("input.code", m))?;
     let name = validate::text(&input.name, 1, 100).map_err(|m| AppError::bad_input("input.name", m))?;
-    let webhook_url = clean_url("input.webhookUrl", input.webhook_url.as_deref())?;
+    let webhook_url = clean_url("input.webhookUrl", input.webhook_url.as_deref(), egress)?;
     let status_map = clean_map("input.statusMap", &input.status_map)?;
     let authority = authority_json(&input.authority.unwrap_or_default())?;
     let txn = begin_write(db).await?;
@@ -326,6 +331,7 @@ pub async fn update(
     actor: &Actor,
     id: Uuid,
     change: PlatformChange,
+    egress: &EgressPolicy,
 ) -> AppResult<platform::Model> {
     super::require_district(actor, &[Role::Admin], "change a platform")?;
     let name = change
@@ -336,7 +342,7 @@ pub async fn update(
     let url = change
         .webhook_url
         .as_ref()
-        .map(|u| clean_url("input.webhookUrl", u.as_deref()))
+        .map(|u| clean_url("input.webhookUrl", u.as_deref(), egress))
         .transpose()?;
     let map = change
         .status_map

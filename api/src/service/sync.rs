@@ -25,14 +25,13 @@ use uuid::Uuid;
 use super::{
     case::NewReport,
     enterprise::NewEnterprise,
-    journal::{Entry, Journal, Opened, Store},
+    journal::{self, Entry, Journal, Store},
     platform as platforms,
     volunteer::NewVolunteer,
     Change,
 };
 use crate::{
     auth::{Actor, Role, Scope},
-    db::begin_write,
     error::{AppError, AppResult},
     validate,
 };
@@ -292,14 +291,25 @@ fn source_of(kind: PlatformKind) -> CaseSource {
     }
 }
 
-/// Applies a batch from platform `p` (which must be enabled).
+/// The signature of the signed delivery a batch came in. It is recorded in the batch's own
+/// transaction: a replay of a batch that landed is refused, and a batch that did not land
+/// (an outage, a crash) may be sent again as it was.
+pub struct Receipt {
+    /// The delivery's HMAC, lowercase hex.
+    pub signature: String,
+}
+
+/// Applies a batch from platform `p` (which must be enabled) in one transaction, each record
+/// in a savepoint of it: a bad record fails alone, and nothing of the batch exists until all
+/// of it is applied. Records that concurrent batches also carry are applied one batch after
+/// the other, so the later one finds them `UNCHANGED` instead of colliding.
 pub async fn apply(
     store: &Store,
     p: &platform::Model,
     batch: Batch,
     max_records: usize,
+    receipt: Option<Receipt>,
 ) -> AppResult<BatchReport> {
-    let db = &store.db;
     if !p.enabled {
         return Err(AppError::forbidden("this platform is disabled"));
     }
@@ -312,38 +322,39 @@ pub async fn apply(
             format!("at most {max_records} records per batch; split it"),
         ));
     }
+    let owned = journal::BatchTransaction::begin(store).await?;
+    if let Some(r) = receipt {
+        record_receipt(owned.txn(), p, r).await?;
+    }
+    lock_records(owned.txn(), p, &batch).await?;
+    let tx = &owned;
     let mut report = BatchReport::default();
     for (i, r) in batch.enterprises.into_iter().enumerate() {
         let res = one(
-            db,
             ExternalEntity::Enterprise,
             "enterprises",
             i,
             r,
-            |rec| async move { enterprise_record(db, p, rec).await },
+            |rec| async move { enterprise_record(tx, p, rec).await },
         )
         .await;
         report.push(res);
     }
     for (i, r) in batch.volunteers.into_iter().enumerate() {
-        let res = one(
-            db,
-            ExternalEntity::Volunteer,
-            "volunteers",
-            i,
-            r,
-            |rec| async move { volunteer_record(db, p, rec).await },
-        )
-        .await;
-        report.push(res);
-    }
-    for (i, r) in batch.cases.into_iter().enumerate() {
-        let res = one(db, ExternalEntity::Case, "cases", i, r, |rec| async move {
-            case_record(store, p, rec).await
+        let res = one(ExternalEntity::Volunteer, "volunteers", i, r, |rec| async move {
+            volunteer_record(tx, p, rec).await
         })
         .await;
         report.push(res);
     }
+    for (i, r) in batch.cases.into_iter().enumerate() {
+        let res = one(ExternalEntity::Case, "cases", i, r, |rec| async move {
+            case_record(store, tx, p, rec).await
+        })
+        .await;
+        report.push(res);
+    }
+    owned.commit(store).await?;
     tracing::info!(
         platform = %p.code,
         created = report.created,
@@ -379,7 +390,6 @@ impl HasExternalId for VolunteerRecord {
 type Done = (Outcome, Uuid, Vec<Uuid>);
 
 async fn one<T, F, Fut>(
-    _db: &DatabaseConnection,
     entity: ExternalEntity,
     list: &str,
     index: usize,
@@ -540,7 +550,12 @@ fn parse_enum<E: ActiveEnum<Value = String>>(field: &str, v: Option<&str>) -> Ap
         .transpose()
 }
 
-async fn case_record(store: &Store, p: &platform::Model, rec: CaseRecord) -> AppResult<Done> {
+async fn case_record(
+    store: &Store,
+    batch: &journal::BatchTransaction,
+    p: &platform::Model,
+    rec: CaseRecord,
+) -> AppResult<Done> {
     check_ids(&rec.external_id, rec.version)?;
     let external_status = match rec.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -557,9 +572,7 @@ async fn case_record(store: &Store, p: &platform::Model, rec: CaseRecord) -> App
     let kind = parse_enum::<CaseKind>("input.kind", rec.kind.as_deref())?;
     let category = parse_enum::<CaseCategory>("input.category", rec.category.as_deref())?;
     let authority = platforms::authority(p)?;
-    let Opened::Fresh(mut j) = Journal::open(store, None).await? else {
-        return Err(AppError::Internal("a journal without a key replayed".into()));
-    };
+    let mut j = Journal::within(store, batch).await?;
     let existing = find_ref(j.txn(), p.id, ExternalEntity::Case, &rec.external_id).await?;
     if let Some(r) = &existing {
         if let Some(o) = seen(r, rec.version) {
@@ -718,12 +731,12 @@ fn same_record(existing: &Option<external_ref::Model>, id: Uuid, what: &str) -> 
 }
 
 async fn enterprise_record(
-    db: &DatabaseConnection,
+    batch: &journal::BatchTransaction,
     p: &platform::Model,
     rec: EnterpriseRecord,
 ) -> AppResult<Done> {
     check_ids(&rec.external_id, rec.version)?;
-    let txn = begin_write(db).await?;
+    let txn = batch.savepoint().await?;
     let existing = find_ref(&txn, p.id, ExternalEntity::Enterprise, &rec.external_id).await?;
     if let Some(r) = &existing {
         if let Some(o) = seen(r, rec.version) {
@@ -811,7 +824,7 @@ async fn enterprise_record(
 }
 
 async fn volunteer_record(
-    db: &DatabaseConnection,
+    batch: &journal::BatchTransaction,
     p: &platform::Model,
     rec: VolunteerRecord,
 ) -> AppResult<Done> {
@@ -825,7 +838,7 @@ async fn volunteer_record(
             skills.push(sk);
         }
     }
-    let txn = begin_write(db).await?;
+    let txn = batch.savepoint().await?;
     let existing = find_ref(&txn, p.id, ExternalEntity::Volunteer, &rec.external_id).await?;
     if let Some(r) = &existing {
         if let Some(o) = seen(r, rec.version) {
@@ -948,8 +961,9 @@ pub async fn volunteer_sources<C: ConnectionTrait>(
     sources(db, ExternalEntity::Volunteer, ids).await
 }
 
-/// Checks a signed webhook from the platform with `code` and returns the platform. Nothing is
-/// written unless every check passes; then the signature is recorded so a replay is refused.
+/// Checks a signed webhook from the platform with `code` and returns the platform and the
+/// receipt that [`apply`] records with the batch (so a replay is refused). Nothing is written
+/// here but the purge of receipts older than the replay window allows.
 pub async fn authenticate_webhook(
     db: &DatabaseConnection,
     code: &str,
@@ -957,7 +971,7 @@ pub async fn authenticate_webhook(
     signature: Option<&str>,
     body: &[u8],
     window: std::time::Duration,
-) -> AppResult<platform::Model> {
+) -> AppResult<(platform::Model, Receipt)> {
     let p = platforms::by_code(db, code).await?.ok_or(AppError::NotFound)?;
     let (Some(ts), Some(sig)) = (timestamp, signature) else {
         return Err(AppError::Unauthenticated(
@@ -989,16 +1003,22 @@ pub async fn authenticate_webhook(
         .filter(entity::webhook_receipt::Column::ReceivedAt.lt(now - keep))
         .exec(db)
         .await?;
+    Ok((p, Receipt { signature: sig }))
+}
+
+/// Records a signed delivery in the batch's transaction; a delivery already recorded is a
+/// replay (a concurrent replay waits for the first to commit or roll back).
+async fn record_receipt<C: ConnectionTrait>(txn: &C, p: &platform::Model, r: Receipt) -> AppResult<()> {
     let inserted = entity::webhook_receipt::ActiveModel {
         id: Set(super::new_id()),
         platform_id: Set(p.id),
-        signature: Set(sig),
-        received_at: Set(now),
+        signature: Set(r.signature),
+        received_at: Set(super::now()),
     }
-    .insert(db)
+    .insert(txn)
     .await;
     match inserted {
-        Ok(_) => Ok(p),
+        Ok(_) => Ok(()),
         Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
             Err(AppError::Conflict {
                 field: None,
@@ -1007,4 +1027,48 @@ pub async fn authenticate_webhook(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// On PostgreSQL, takes a transaction-scoped advisory lock per record of the batch (platform,
+/// kind, external id), in one global order so two batches never wait on each other in a
+/// cycle: a record that a concurrent batch also carries is applied after that batch commits,
+/// and then found unchanged. (SQLite's write transaction already runs batches one at a time.)
+async fn lock_records<C: ConnectionTrait>(txn: &C, p: &platform::Model, batch: &Batch) -> AppResult<()> {
+    if txn.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    fn ids<T: HasExternalId>(list: &[Parsed<T>]) -> impl Iterator<Item = &str> {
+        list.iter()
+            .filter_map(|r| r.as_ref().ok().map(HasExternalId::external_id))
+    }
+    let mut keys: Vec<i64> = ids(&batch.enterprises)
+        .map(|id| record_key(p.id, "enterprise", id))
+        .chain(ids(&batch.volunteers).map(|id| record_key(p.id, "volunteer", id)))
+        .chain(ids(&batch.cases).map(|id| record_key(p.id, "case", id)))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for k in keys {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [k.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// The advisory lock key of one external record.
+fn record_key(platform: Uuid, kind: &str, external_id: &str) -> i64 {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(platform.as_bytes());
+    h.update(kind.as_bytes());
+    h.update([0]);
+    h.update(external_id.trim().as_bytes());
+    let d = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&d[..8]);
+    i64::from_be_bytes(first)
 }
