@@ -288,11 +288,18 @@ impl TestApp {
     /// second replica behind a load balancer would be. The first app keeps owning (and
     /// dropping) the database.
     pub async fn spawn_peer(&self) -> TestApp {
+        self.spawn_peer_with(|_| {}).await
+    }
+
+    /// [`TestApp::spawn_peer`] with its configuration adjusted (as each replica of a
+    /// deployment is configured alike).
+    pub async fn spawn_peer_with(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let (url, schema) = match &self.backend {
             Backend::Postgres { url, schema } => (url.clone(), Some(schema.clone())),
             Backend::Sqlite(dir) => (format!("sqlite://{}/test.db?mode=rwc", dir.display()), None),
         };
-        let config = Config::for_tests(&url);
+        let mut config = Config::for_tests(&url);
+        adjust(&mut config);
         let conn = db::open(&url, config.db_max_connections, &config.db, schema.as_deref())
             .await
             .expect("connect peer");

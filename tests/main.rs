@@ -14,6 +14,7 @@ mod graphql_http;
 mod harness;
 mod http;
 mod import;
+mod instances;
 mod metrics;
 mod operations;
 mod outbox;

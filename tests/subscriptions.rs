@@ -158,7 +158,7 @@ pub(crate) async fn report(app: &TestApp, side: &Side, title: &str) -> Value {
 }
 
 /// Assesses `case` through `app` as `side`'s commander; returns the case after the step.
-async fn assess(app: &TestApp, side: &Side, case: &Value) -> Value {
+pub(crate) async fn assess(app: &TestApp, side: &Side, case: &Value) -> Value {
     let t = token(app, Role::Commander, side);
     let body = app
         .gql(
@@ -185,7 +185,7 @@ pub(crate) async fn subscribed(app: &TestApp, n: usize) {
     }
 }
 
-fn event(payload: &Value) -> &Value {
+pub(crate) fn event(payload: &Value) -> &Value {
     data(payload).get("caseEvents").unwrap_or(&Value::Null)
 }
 

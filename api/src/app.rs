@@ -58,6 +58,7 @@ pub struct AppState {
     _outbox: Option<crate::service::outbox::WorkerHandle>,
     /// The hourly purge of expired idempotency keys (stops with the state).
     _janitor: crate::service::idempotency::Janitor,
+    _registry: crate::service::client::Follower,
 }
 
 impl AppState {
@@ -89,9 +90,11 @@ impl AppState {
         let outbox = crate::service::outbox::start(db.clone(), config.integration.clone());
         let audit = crate::service::audit::Writer::start(db.clone());
         let health = crate::health::DbHealth::start(&config.database_url, &config.db).await;
+        let rate = rate_limiter(&config, &events).await;
         Ok(Arc::new(AppState {
             _outbox: outbox,
             _janitor: crate::service::idempotency::start_janitor(db.clone()),
+            _registry: clients.follow(db.clone(), events.registry_changes()),
             config,
             db,
             keys,
@@ -104,7 +107,7 @@ impl AppState {
             audit,
             health,
             lifecycle: Arc::default(),
-            rate: RateLimiter::default(),
+            rate,
             apq: Mutex::default(),
             documents: Mutex::default(),
         }))
@@ -173,4 +176,24 @@ fn build_verifier(config: &Config) -> Result<Verifier, String> {
         .build()
         .map_err(|e| e.to_string())?;
     Verifier::new(issuers, http)
+}
+
+/// Shared buckets on PostgreSQL (unless turned off), through a lazy pool of two connections
+/// in this instance's schema with one-second timeouts; in memory otherwise.
+async fn rate_limiter(config: &Config, events: &EventBus) -> RateLimiter {
+    let Some(schema) = events.schema().filter(|_| config.security.rate_shared) else {
+        return RateLimiter::local();
+    };
+    let quick = crate::config::DbConfig {
+        acquire_timeout: std::time::Duration::from_secs(1),
+        statement_timeout: std::time::Duration::from_secs(1),
+        ..config.db.clone()
+    };
+    match crate::db::open_lazy(&config.database_url, 2, &quick, Some(schema)).await {
+        Ok(pool) => RateLimiter::shared(pool),
+        Err(e) => {
+            tracing::warn!(error = %e, "no pool for shared rate limits; this instance counts alone");
+            RateLimiter::local()
+        }
+    }
 }

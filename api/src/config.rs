@@ -352,6 +352,9 @@ pub struct SecurityConfig {
     pub rate_actor_per_min: u32,
     /// Requests per minute from one address, whoever sends them.
     pub rate_address_per_min: u32,
+    /// On PostgreSQL, rate-limit buckets are shared by every instance through the database
+    /// (`FENGQIAO_RATE_SHARED`); off, each instance counts alone.
+    pub rate_shared: bool,
     /// Operations remembered by the automatic persisted-query protocol.
     pub apq_cache_entries: usize,
     /// How many whole personal values one actor may reveal.
@@ -378,6 +381,7 @@ impl SecurityConfig {
             rate_anonymous_per_min: 60,
             rate_actor_per_min: 1200,
             rate_address_per_min: 3000,
+            rate_shared: true,
             apq_cache_entries: 10_000,
             reveal: crate::service::personal::RevealBudget::default(),
         }
@@ -412,6 +416,7 @@ impl SecurityConfig {
             rate_anonymous_per_min: parse("FENGQIAO_RATE_ANONYMOUS_PER_MIN", d.rate_anonymous_per_min)?,
             rate_actor_per_min: parse("FENGQIAO_RATE_ACTOR_PER_MIN", d.rate_actor_per_min)?,
             rate_address_per_min: parse("FENGQIAO_RATE_ADDRESS_PER_MIN", d.rate_address_per_min)?,
+            rate_shared: parse("FENGQIAO_RATE_SHARED", d.rate_shared)?,
             apq_cache_entries: d.apq_cache_entries,
             reveal: crate::service::personal::RevealBudget {
                 per_request: parse("FENGQIAO_REVEAL_PER_REQUEST", d.reveal.per_request)?,

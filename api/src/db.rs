@@ -51,8 +51,13 @@ pub async fn open(
 
 /// One connection opened when first used and again after it fails (the health probe's: it
 /// must exist while the database is down).
-pub async fn open_lazy(url: &str, timeouts: &DbConfig) -> Result<DatabaseConnection, DbErr> {
-    let mut opts = options(url, 1, timeouts, None);
+pub async fn open_lazy(
+    url: &str,
+    max_connections: u32,
+    timeouts: &DbConfig,
+    pg_schema: Option<&str>,
+) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = options(url, max_connections, timeouts, pg_schema);
     opts.min_connections(0).connect_lazy(true);
     Database::connect(opts).await
 }

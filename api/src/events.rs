@@ -8,6 +8,11 @@
 //! locally, so each subscriber on each instance hears each event once. While the listener is
 //! down (it reconnects with backoff) events raised here are broadcast locally directly, so
 //! this instance's subscribers still hear them.
+//!
+//! The same listener hears [`REGISTRY_CHANNEL`]: an administrator registered or changed a
+//! client application or a persisted operation on some instance, so every instance re-reads
+//! its cached registry. Each (re)connection of the listener counts as a change too, since
+//! notifications sent while it was away are lost.
 
 use std::{
     sync::{
@@ -29,6 +34,9 @@ use uuid::Uuid;
 
 /// The PostgreSQL notification channel.
 pub const CHANNEL: &str = "fengqiao_case_events";
+
+/// The PostgreSQL channel that says the client registry changed (the payload is the schema).
+pub const REGISTRY_CHANNEL: &str = "fengqiao_registry";
 
 /// Events buffered per subscriber; one that falls further behind skips the oldest.
 pub const CAPACITY: usize = 1024;
@@ -87,6 +95,8 @@ pub struct EventBus {
 
 struct Inner {
     tx: broadcast::Sender<CaseEvent>,
+    /// Counts registry changes heard from other instances (and listener reconnections).
+    registry: tokio::sync::watch::Sender<u64>,
     remote: Option<Remote>,
 }
 
@@ -119,7 +129,11 @@ impl EventBus {
     pub fn local() -> Self {
         let (tx, _) = broadcast::channel(CAPACITY);
         EventBus {
-            inner: Arc::new(Inner { tx, remote: None }),
+            inner: Arc::new(Inner {
+                tx,
+                registry: tokio::sync::watch::Sender::new(0),
+                remote: None,
+            }),
         }
     }
 
@@ -139,10 +153,14 @@ impl EventBus {
         let (tx, _) = broadcast::channel(CAPACITY);
         let listening = Arc::new(AtomicBool::new(false));
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        let registry = tokio::sync::watch::Sender::new(0);
         let task = tokio::spawn(listen(
             url.to_owned(),
             schema.clone(),
-            tx.clone(),
+            Heard {
+                events: tx.clone(),
+                registry: registry.clone(),
+            },
             listening.clone(),
             ready_tx,
         ));
@@ -155,6 +173,7 @@ impl EventBus {
         EventBus {
             inner: Arc::new(Inner {
                 tx,
+                registry,
                 remote: Some(Remote {
                     schema,
                     listening,
@@ -207,6 +226,27 @@ impl EventBus {
         }
     }
 
+    /// Tells the other instances that the client registry changed (PostgreSQL; nothing on
+    /// SQLite, where one instance owns the database). Call after the change committed.
+    pub async fn registry_changed(&self, db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+        let Some(remote) = &self.inner.remote else {
+            return Ok(());
+        };
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [REGISTRY_CHANNEL.into(), remote.schema.clone().into()],
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Changes whenever another instance changed the client registry (or the listener
+    /// reconnected and may have missed one).
+    pub fn registry_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.registry.subscribe()
+    }
+
     /// A receiver of every event published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<CaseEvent> {
         self.inner.tx.subscribe()
@@ -223,6 +263,11 @@ impl EventBus {
             .remote
             .as_ref()
             .is_some_and(|r| r.listening.load(Ordering::SeqCst))
+    }
+
+    /// The PostgreSQL schema this instance works in (None on SQLite).
+    pub fn schema(&self) -> Option<&str> {
+        self.inner.remote.as_ref().map(|r| r.schema.as_str())
     }
 
     /// True when events travel through PostgreSQL.
@@ -248,12 +293,18 @@ async fn current_schema(db: &DatabaseConnection) -> Result<String, sea_orm::DbEr
         .unwrap_or_else(|| "public".to_owned()))
 }
 
-/// Receives every notification of [`CHANNEL`] and re-broadcasts this schema's events;
-/// reconnects with exponential backoff when the connection is lost.
+/// Where the listener passes on what it heard.
+struct Heard {
+    events: broadcast::Sender<CaseEvent>,
+    registry: tokio::sync::watch::Sender<u64>,
+}
+
+/// Receives every notification of [`CHANNEL`] and [`REGISTRY_CHANNEL`] and passes on this
+/// schema's; reconnects with exponential backoff when the connection is lost.
 async fn listen(
     url: String,
     schema: String,
-    tx: broadcast::Sender<CaseEvent>,
+    heard: Heard,
     listening: Arc<AtomicBool>,
     ready: tokio::sync::oneshot::Sender<()>,
 ) {
@@ -273,13 +324,14 @@ async fn listen(
             let mut l = PgListener::connect_with(&pool).await?;
             l.ignore_pool_close_event(true);
             l.eager_reconnect(false);
-            l.listen(CHANNEL).await?;
+            l.listen_all([CHANNEL, REGISTRY_CHANNEL]).await?;
             Ok::<_, sea_orm::sqlx::Error>(l)
         }
         .await;
         match connected {
             Ok(mut l) => {
                 listening.store(true, Ordering::SeqCst);
+                heard.registry.send_modify(|n| *n += 1);
                 backoff = Duration::from_millis(100);
                 if let Some(r) = ready.take() {
                     let _ = r.send(());
@@ -287,7 +339,12 @@ async fn listen(
                 tracing::debug!(channel = CHANNEL, "listening for case events");
                 loop {
                     match l.try_recv().await {
-                        Ok(Some(n)) => dispatch(&schema, &tx, n.payload()),
+                        Ok(Some(n)) if n.channel() == REGISTRY_CHANNEL => {
+                            if n.payload() == schema {
+                                heard.registry.send_modify(|n| *n += 1);
+                            }
+                        }
+                        Ok(Some(n)) => dispatch(&schema, &heard.events, n.payload()),
                         Ok(None) => {
                             tracing::warn!("case event listener lost its connection; reconnecting");
                             break;

@@ -56,7 +56,7 @@ impl DbHealth {
             ..cfg.clone()
         };
         let (tx, rx) = watch::channel(Health::Up);
-        let db = match crate::db::open_lazy(url, &probe_cfg).await {
+        let db = match crate::db::open_lazy(url, 1, &probe_cfg, None).await {
             Ok(db) => db,
             Err(e) => {
                 // Only a malformed URL gets here, and then the service did not start either.

@@ -148,14 +148,14 @@ fn rate_limited(retry_after: u64) -> Response {
 
 /// Takes one token from the address bucket (and the anonymous one); the answer page when
 /// one is empty.
-fn limit(app: &AppState, ip: std::net::IpAddr, anonymous: bool) -> Option<Response> {
+async fn limit(app: &AppState, ip: std::net::IpAddr, anonymous: bool) -> Option<Response> {
     let sec = &app.config.security;
     let mut buckets = vec![(format!("ip:{ip}"), sec.rate_address_per_min)];
     if anonymous {
         buckets.push((format!("anon:{ip}"), sec.rate_anonymous_per_min));
     }
     for (key, per_min) in buckets {
-        if let Err(retry_after) = app.rate.check(&key, per_min) {
+        if let Err(retry_after) = app.rate.take(&key, per_min, 1).await {
             return Some(rate_limited(retry_after));
         }
     }
@@ -278,7 +278,7 @@ async fn report_page(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
 ) -> Response {
-    if let Some(r) = limit(&app, addr.ip(), false) {
+    if let Some(r) = limit(&app, addr.ip(), false).await {
         return r;
     }
     match svc::public_by_code(&app.db, &code).await {
@@ -476,7 +476,7 @@ async fn take_report(
         let r = message_page(StatusCode::FORBIDDEN, "无法提交", "请通过民情码页面提交报事。");
         return (r, None);
     }
-    if let Some(r) = limit(app, addr.ip(), true) {
+    if let Some(r) = limit(app, addr.ip(), true).await {
         return (r, None);
     }
     let c = match svc::public_by_code(&app.db, code).await {
@@ -618,7 +618,7 @@ async fn track_page(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
-    if let Some(r) = limit(&app, addr.ip(), true) {
+    if let Some(r) = limit(&app, addr.ip(), true).await {
         return r;
     }
     let report = match svc::track(&app.db, &token).await {
@@ -670,7 +670,7 @@ type Renderer = fn(&qrcode::QrCode) -> Result<(&'static str, Vec<u8>), String>;
 
 /// The QR code of an active code's page address, rendered by `render`.
 async fn qr(app: &AppState, addr: SocketAddr, code: &str, render: Renderer) -> Response {
-    if let Some(r) = limit(app, addr.ip(), false) {
+    if let Some(r) = limit(app, addr.ip(), false).await {
         return r;
     }
     let c = match svc::public_by_code(&app.db, code).await {

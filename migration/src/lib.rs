@@ -8,6 +8,7 @@ mod m20261123_000003_workflow;
 mod m20261123_000004_integration;
 mod m20261206_000005_statistics;
 mod m20261207_000006_write_door;
+mod m20261207_000007_instances;
 
 /// What a platform may write by default (cases of every kind, no master data), as stored.
 pub const PLATFORM_CASES_ONLY: &str = m20261207_000006_write_door::CASES_ONLY;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_integration::Migration),
             Box::new(m20261206_000005_statistics::Migration),
             Box::new(m20261207_000006_write_door::Migration),
+            Box::new(m20261207_000007_instances::Migration),
         ]
     }
 }

@@ -181,5 +181,9 @@ async fn refresh(ctx: &Context<'_>) -> async_graphql::Result<()> {
         .data::<super::SchemaData>()
         .map_err(|_| AppError::Internal("schema data missing".into()))?;
     data.clients.reload(db(ctx)?).await?;
+    if let Err(e) = data.events.registry_changed(db(ctx)?).await {
+        // The change is committed; other instances pick it up when their listener reconnects.
+        tracing::warn!(error = %e, "could not tell other instances that the registry changed");
+    }
     Ok(())
 }

@@ -289,7 +289,7 @@ async fn admit(
 }
 
 /// Takes `n` tokens from each bucket that applies to this caller.
-fn rate_limit(app: &AppState, c: &Caller, n: usize) -> Result<(), AppError> {
+async fn rate_limit(app: &AppState, c: &Caller, n: usize) -> Result<(), AppError> {
     let sec = &app.config.security;
     let ip = c.info.ip;
     let mut buckets: Vec<(String, u32)> = vec![(format!("ip:{ip}"), sec.rate_address_per_min)];
@@ -300,12 +300,12 @@ fn rate_limit(app: &AppState, c: &Caller, n: usize) -> Result<(), AppError> {
     if let Client::Known(cl) = &c.client {
         buckets.push((format!("client:{}", cl.client_id), cl.rate_limit_per_minute));
     }
-    for _ in 0..n.max(1) {
-        for (key, per_min) in &buckets {
-            app.rate
-                .check(key, *per_min)
-                .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-        }
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    for (key, per_min) in &buckets {
+        app.rate
+            .take(key, *per_min, n)
+            .await
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
     }
     Ok(())
 }
@@ -815,7 +815,7 @@ async fn graphql_post(
             &rid,
         );
     }
-    if let Err(e) = rate_limit(&app, &caller, ops.len()) {
+    if let Err(e) = rate_limit(&app, &caller, ops.len()).await {
         refused(e.code());
         return app_error_response(&e, &rid);
     }
@@ -939,7 +939,7 @@ async fn graphql_get(
             return app_error_response(&e, &rid);
         }
     };
-    if let Err(e) = rate_limit(&app, &caller, 1) {
+    if let Err(e) = rate_limit(&app, &caller, 1).await {
         refused(e.code());
         return app_error_response(&e, &rid);
     }

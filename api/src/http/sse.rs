@@ -256,7 +256,7 @@ pub(super) async fn reserve(
         Ok(c) => c,
         Err(e) => return app_error_response(&e, &rid),
     };
-    if let Err(e) = rate_limit(&app, &caller, 1) {
+    if let Err(e) = rate_limit(&app, &caller, 1).await {
         return app_error_response(&e, &rid);
     }
     let Some(subject) = caller.actor.subject.clone() else {
@@ -298,7 +298,7 @@ pub(super) async fn open(
             Ok(c) => c,
             Err(e) => return app_error_response(&e, &rid),
         };
-        if let Err(e) = rate_limit(&app, &caller, 1) {
+        if let Err(e) = rate_limit(&app, &caller, 1).await {
             return app_error_response(&e, &rid);
         }
         let json_param = |s: Option<String>| s.and_then(|v| serde_json::from_str::<Value>(&v).ok());
@@ -355,7 +355,7 @@ pub(super) async fn post(
         Ok(c) => c,
         Err(e) => return app_error_response(&e, &rid),
     };
-    if let Err(e) = rate_limit(&app, &caller, 1) {
+    if let Err(e) = rate_limit(&app, &caller, 1).await {
         return app_error_response(&e, &rid);
     }
     let raw: Value = match serde_json::from_slice(&body) {

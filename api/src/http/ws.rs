@@ -97,7 +97,8 @@ pub(super) async fn graphql_ws(
     let ip = addr.ip();
     if let Err(retry_after_secs) = app
         .rate
-        .check(&format!("ip:{ip}"), app.config.security.rate_address_per_min)
+        .take(&format!("ip:{ip}"), app.config.security.rate_address_per_min, 1)
+        .await
     {
         return app_error_response(&AppError::RateLimited { retry_after_secs }, &rid);
     }
@@ -358,18 +359,6 @@ impl Executor for Gate {
         if s.expires.is_some_and(|e| e <= Instant::now()) {
             return refused(&refusal(code::UNAUTHENTICATED, "token expired", json!({})), &rid);
         }
-        if let Err(e) = rate_limit(&self.app, &s.caller, 1) {
-            let retry = match e {
-                AppError::RateLimited { retry_after_secs } => retry_after_secs,
-                _ => 60,
-            };
-            let r = refusal(
-                code::RATE_LIMITED,
-                &e.to_string(),
-                json!({ "retryAfterSeconds": retry }),
-            );
-            return refused(&r, &rid);
-        }
         let op = RawOperation {
             query: Some(request.query),
             operation_name: request.operation_name,
@@ -399,15 +388,39 @@ impl Executor for Gate {
         }
         let running = (Running(self.active.clone()), self.metrics.subscription());
         let op_name = req.operation_name.clone();
-        self.app
+        let tag = rid.clone();
+        let events = self
+            .app
             .schema
             .execute_stream_with_session_data(req, data.unwrap_or_default())
             .map(move |mut resp| {
                 let _ = &running;
                 crate::graphql::order::by_selection(&document, op_name.as_deref(), &mut resp.data);
-                tag_errors(&mut resp, &rid);
+                tag_errors(&mut resp, &tag);
                 resp
             })
-            .boxed()
+            .boxed();
+        // The rate limits may ask the shared buckets in the database: the first step of the
+        // stream, before any event is read.
+        let (app, caller) = (self.app.clone(), s.caller.clone());
+        stream::once(async move {
+            match rate_limit(&app, &caller, 1).await {
+                Ok(()) => events,
+                Err(e) => {
+                    let retry = match e {
+                        AppError::RateLimited { retry_after_secs } => retry_after_secs,
+                        _ => 60,
+                    };
+                    let r = refusal(
+                        code::RATE_LIMITED,
+                        &e.to_string(),
+                        json!({ "retryAfterSeconds": retry }),
+                    );
+                    refused(&r, &rid)
+                }
+            }
+        })
+        .flatten()
+        .boxed()
     }
 }

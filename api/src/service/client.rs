@@ -113,6 +113,34 @@ impl ClientRegistry {
     }
 }
 
+/// Keeps a registry current while it lives: re-reads it whenever another instance says it
+/// changed ([`crate::events::EventBus::registry_changes`]).
+pub struct Follower(tokio::task::JoinHandle<()>);
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl ClientRegistry {
+    /// Starts re-reading this registry on every change heard from other instances.
+    pub fn follow(
+        self: &Arc<Self>,
+        db: sea_orm::DatabaseConnection,
+        mut changes: tokio::sync::watch::Receiver<u64>,
+    ) -> Follower {
+        let registry = Arc::clone(self);
+        Follower(tokio::spawn(async move {
+            while changes.changed().await.is_ok() {
+                if let Err(e) = registry.reload(&db).await {
+                    tracing::warn!(error = %e, "could not re-read the client registry");
+                }
+            }
+        }))
+    }
+}
+
 /// Input for a new client.
 #[derive(Clone, Debug)]
 pub struct NewClient {
