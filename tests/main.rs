@@ -5,6 +5,7 @@ mod auth;
 mod browser;
 mod cli;
 mod clients;
+mod deploy;
 mod export;
 mod federation;
 mod fixtures;

@@ -1,13 +1,23 @@
 //! A private PostgreSQL cluster for tests that must stop, freeze or replicate a database:
 //! `initdb` into a temporary folder, `postgres` on a free port, its processes found through
 //! `/proc` so the whole server, backends included, can be frozen; removed on drop.
-//! The shared server on 5432 is never touched.
+//! The shared server on 5432 is never touched. The fault suite (`bench/src/faults.rs`)
+//! compiles this same file.
 
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
+
+/// A port nobody listens on now. (This file is also compiled into the fault suite, so it
+/// needs nothing from the test crate.)
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
 
 /// The PostgreSQL programs' folder, when this machine has one.
 pub fn bin_dir() -> Option<PathBuf> {
@@ -84,7 +94,7 @@ impl Cluster {
             "initdb: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let port = crate::cli::free_port();
+        let port = free_port();
         let mut conf = format!(
             "\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{}'\nfsync = off\nmax_connections = 100\n",
             dir.display()

@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `export-schema`, `token`, `import`, `generate`.
+//! The command line: `serve` (default), `migrate`, `export-schema`, `token`, `import`, `generate`,
+//! `backup`, `healthcheck`.
 
 use std::{process::ExitCode, time::Duration};
 
@@ -72,6 +73,17 @@ enum Command {
         #[arg(long, default_value_t = 12)]
         hours: u64,
     },
+    /// Write an online, consistent copy of the SQLite database to a new file while the service
+    /// runs (checked with `PRAGMA integrity_check` before it gets its name). PostgreSQL is
+    /// backed up with pg_dump or pg_basebackup instead (README, "Backups").
+    Backup {
+        /// The new file (refused if it exists).
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
+    /// Exit 0 when the service on `FENGQIAO_LISTEN` answers `/readyz` with 200 within 3 s,
+    /// 1 otherwise: the container image's health check (no curl needed in the image).
+    Healthcheck,
     /// Import master data from a CSV file as the system administrator. Exit code 0 when every
     /// row passed, 2 when some row failed (the others are imported), 1 when the file was refused.
     Import {
@@ -142,6 +154,9 @@ pub async fn main() -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if matches!(cli.command, Some(Command::Healthcheck)) {
+        return Ok(healthcheck().await);
+    }
     if matches!(cli.command, Some(Command::Token { .. })) {
         token_preflight()?;
     }
@@ -156,7 +171,21 @@ pub async fn main() -> anyhow::Result<ExitCode> {
             Ok(())
         }
         // Answered before the configuration was read.
-        Command::ExportSchema { .. } => Ok(()),
+        Command::ExportSchema { .. } | Command::Healthcheck => Ok(()),
+        Command::Backup { output } => {
+            let s = crate::backup::sqlite(&config.database_url, &output).await?;
+            println!(
+                "backup written to {}: {} bytes, {} cases, integrity ok",
+                output.display(),
+                s.bytes,
+                s.cases
+            );
+            println!(
+                "attachments are not in it: copy {} as well (files named by their SHA-256 never change)",
+                config.attachments_dir.display()
+            );
+            Ok(())
+        }
         Command::Token {
             role,
             grids,
@@ -220,6 +249,44 @@ pub async fn main() -> anyhow::Result<ExitCode> {
         }
     };
     done.map(|()| ExitCode::SUCCESS)
+}
+
+/// `fengqiao healthcheck`: asks this machine's instance whether it is ready.
+async fn healthcheck() -> ExitCode {
+    let listen = std::env::var("FENGQIAO_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    let Ok(mut addr) = listen.trim().parse::<std::net::SocketAddr>() else {
+        eprintln!("FENGQIAO_LISTEN is not an address: {listen}");
+        return ExitCode::FAILURE;
+    };
+    // A server listening on every address is asked on loopback.
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .no_proxy()
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match client.get(format!("http://{addr}/readyz")).send().await {
+        Ok(r) if r.status().is_success() => ExitCode::SUCCESS,
+        Ok(r) => {
+            eprintln!("not ready: {} {}", r.status(), r.text().await.unwrap_or_default());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("no answer from {addr}: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// `fengqiao import`: prints a summary and every failed row; exits 2 when a row failed.

@@ -3,6 +3,7 @@
 pub mod alloc;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;

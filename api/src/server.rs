@@ -200,6 +200,9 @@ pub async fn serve(
 
     let mut signal = std::pin::pin!(signal);
     let mut drain_until: Option<tokio::time::Instant> = None;
+    // At most this many queued connections are taken after the drain (a flood cannot hold
+    // the stop back).
+    let mut backlog = 1024u32;
     loop {
         let deadline = drain_until.unwrap_or_else(tokio::time::Instant::now);
         let accepted = tokio::select! {
@@ -209,8 +212,16 @@ pub async fn serve(
                 drain_until = Some(tokio::time::Instant::now() + cfg.drain);
                 continue;
             }
-            _ = tokio::time::sleep_until(deadline), if drain_until.is_some() => break,
-            a = listener.accept() => a,
+            _ = tokio::time::sleep_until(deadline), if drain_until.is_some() => {
+                // Connections already queued in the kernel would be reset when the listener
+                // closes, with their requests sent: take them and answer them first.
+                backlog = backlog.saturating_sub(1);
+                match tokio::time::timeout(Duration::ZERO, listener.accept()).await {
+                    Ok(a) if backlog > 0 => a,
+                    _ => break,
+                }
+            }
+            a = listener.accept(), if drain_until.is_none_or(|d| tokio::time::Instant::now() < d) => a,
         };
         let (stream, addr) = match accepted {
             Ok(x) => x,
@@ -233,12 +244,17 @@ pub async fn serve(
             },
         ));
         let (http, mut closing) = (http.clone(), closing.clone());
+        // While draining every answer says `Connection: close`, so a connection accepted now
+        // ends by itself after one answer (or the header timeout). Closing it at the stop
+        // instead could close it before its request was read: the client would have sent a
+        // request and get no answer.
+        let ends_itself = drain_until.is_some();
         tokio::spawn(async move {
             let conn = http.serve_connection(TokioIo::new(stream), svc).with_upgrades();
             let mut conn = std::pin::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}
-                _ = until_true(&mut closing) => {
+                _ = until_true(&mut closing), if !ends_itself => {
                     conn.as_mut().graceful_shutdown();
                     let _ = conn.await;
                 }

@@ -157,12 +157,20 @@ async fn bound(
         return unavailable("the database is not answering; retry shortly".into());
     }
     let limit = app.config.server.request_timeout;
-    tokio::select! {
+    let mut res = tokio::select! {
         r = tokio::time::timeout(limit, next.run(req)) => r.unwrap_or_else(|_| {
             unavailable(format!("no answer within {} s; retry shortly", limit.as_secs()))
         }),
         _ = app.health.down() => unavailable("the database stopped answering; retry shortly".into()),
+    };
+    // While draining, every answer closes its connection: a client's next request opens a
+    // new one, which the load balancer sends elsewhere, instead of racing the final close
+    // of an idle keep-alive connection (a request lost on the wire, answer unknown).
+    if app.lifecycle.draining() && !res.headers().contains_key(header::UPGRADE) {
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
+    res
 }
 
 /// A response carrying one GraphQL-shaped error.

@@ -1,0 +1,327 @@
+//! The deployment files and the operator's commands: the container image's entry point and
+//! health check run as `deploy/Dockerfile` says (the image itself cannot be built on the test
+//! machines, so the same binary is run with the image's environment, working directory, user,
+//! command and health check), and `fengqiao backup` copies a database that is being written.
+
+use std::{
+    os::unix::process::CommandExt,
+    process::{Command, Stdio},
+    sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::{json, Value};
+
+use crate::cli::{fengqiao, free_port, fresh_dir};
+
+/// What the runtime stage of a Dockerfile sets up.
+#[derive(Debug, Default)]
+struct Image {
+    env: Vec<(String, String)>,
+    workdir: String,
+    user: String,
+    entrypoint: Vec<String>,
+    cmd: Vec<String>,
+    healthcheck: Vec<String>,
+    stop_signal: String,
+}
+
+/// Reads the last stage of a Dockerfile (instructions joined across `\` line ends).
+fn image(dockerfile: &str) -> Image {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for line in dockerfile.lines() {
+        let t = line.trim();
+        if t.starts_with('#') || t.is_empty() && current.is_empty() {
+            continue;
+        }
+        if let Some(head) = t.strip_suffix('\\') {
+            current.push_str(head);
+            current.push(' ');
+        } else {
+            current.push_str(t);
+            lines.push(std::mem::take(&mut current));
+        }
+    }
+    let json_array =
+        |s: &str| -> Vec<String> { serde_json::from_str(s.trim()).expect("exec form (JSON array)") };
+    let mut img = Image::default();
+    for l in lines {
+        let (word, rest) = l.split_once(' ').unwrap_or((l.as_str(), ""));
+        match word {
+            "FROM" => img = Image::default(),
+            "ENV" => {
+                for pair in rest.split_whitespace() {
+                    let (k, v) = pair.split_once('=').expect("ENV KEY=VALUE");
+                    img.env.push((k.to_owned(), v.to_owned()));
+                }
+            }
+            "WORKDIR" => img.workdir = rest.trim().to_owned(),
+            "USER" => img.user = rest.trim().to_owned(),
+            "ENTRYPOINT" => img.entrypoint = json_array(rest),
+            "CMD" => img.cmd = json_array(rest),
+            "STOPSIGNAL" => img.stop_signal = rest.trim().to_owned(),
+            "HEALTHCHECK" => {
+                let at = rest.find("CMD").expect("HEALTHCHECK CMD");
+                img.healthcheck = json_array(&rest[at + 3..]);
+            }
+            _ => {}
+        }
+    }
+    img
+}
+
+#[tokio::test]
+async fn the_image_entry_point_serves_and_its_health_check_follows_readiness() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/Dockerfile"))
+        .expect("deploy/Dockerfile");
+    let img = image(&text);
+    let binary = "/usr/local/bin/fengqiao";
+    assert_eq!(img.entrypoint, [binary], "{img:?}");
+    assert_eq!(img.healthcheck, [binary, "healthcheck"], "{img:?}");
+    assert_eq!(img.stop_signal, "SIGTERM");
+    let (uid, gid) = img.user.split_once(':').expect("USER uid:gid");
+    let (uid, gid): (u32, u32) = (
+        uid.parse().expect("numeric uid"),
+        gid.parse().expect("numeric gid"),
+    );
+    assert!(uid != 0 && gid != 0, "the image runs as root: {}", img.user);
+    let env: std::collections::HashMap<&str, &str> =
+        img.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(env.get("FENGQIAO_ENV"), Some(&"production"));
+
+    // The working directory of the image, owned by its user, with its data volume.
+    let root = fresh_dir();
+    let workdir = root.join(img.workdir.trim_start_matches('/'));
+    std::fs::create_dir_all(workdir.join("data")).expect("workdir");
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let as_root = unsafe { libc::geteuid() } == 0;
+    if as_root {
+        for d in [workdir.as_path(), workdir.join("data").as_path()] {
+            std::os::unix::fs::chown(d, Some(uid), Some(gid)).expect("chown");
+        }
+    }
+    // `docker run -e …` for the secrets, `-p` for the port: the address stays unspecified
+    // (0.0.0.0) as in the image, so the health check must find it on loopback.
+    let port = free_port();
+    // Only the image's environment, as in a container. FENGQIAO_IMAGE_BINARY runs the check
+    // with the release binary the image would hold.
+    let bin =
+        std::env::var("FENGQIAO_IMAGE_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_fengqiao").to_owned());
+    let run = |args: &[String]| {
+        let mut c = Command::new(&bin);
+        c.current_dir(&workdir)
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin");
+        c.args(args);
+        for (k, v) in &img.env {
+            c.env(k, v);
+        }
+        c.env("FENGQIAO_LISTEN", format!("0.0.0.0:{port}"))
+            .env("FENGQIAO_JWT_SECRET", "an-operator-secret-of-at-least-32-bytes!")
+            .env("FENGQIAO_JWT_ISSUER", "https://idp.example.gov.cn")
+            .env("FENGQIAO_JWT_AUDIENCE", "fengqiao");
+        if as_root {
+            c.uid(uid).gid(gid);
+        }
+        c
+    };
+    let health = || {
+        run(&img.healthcheck[1..])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("health check")
+    };
+    assert!(!health().success(), "healthy before the service started");
+
+    let args: Vec<String> = img.entrypoint[1..].iter().chain(&img.cmd).cloned().collect();
+    let log = std::fs::File::create(root.join("serve.log")).expect("log");
+    let mut server = run(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .expect("start the entry point");
+    let started = Instant::now();
+    while !health().success() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never healthy: {}",
+            std::fs::read_to_string(root.join("serve.log")).unwrap_or_default()
+        );
+        assert!(
+            server.try_wait().expect("wait").is_none(),
+            "the entry point exited"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The database went to the data volume, written as the image's user.
+    let db = workdir.join("data/fengqiao.db");
+    let meta = std::fs::metadata(&db).expect("the database is on the data volume");
+    if as_root {
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!((meta.uid(), meta.gid()), (uid, gid));
+    }
+
+    // `docker stop`: draining turns the health check red while the process still runs, then
+    // it exits 0.
+    let _ = Command::new("kill")
+        .args([
+            format!("-{}", img.stop_signal.trim_start_matches("SIG")),
+            server.id().to_string(),
+        ])
+        .status();
+    let stopping = Instant::now();
+    let mut red_while_running = false;
+    let status = loop {
+        if let Some(s) = server.try_wait().expect("wait") {
+            break s;
+        }
+        if !red_while_running && !health().success() && server.try_wait().expect("wait").is_none() {
+            red_while_running = true;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(40), "did not stop");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+    assert!(red_while_running, "the health check stayed green while draining");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// `fengqiao backup` while citizens keep reporting: the copy is whole (integrity check) and
+/// consistent (every case in it has its first timeline entry; no half of a transaction).
+#[tokio::test]
+async fn backup_copies_a_database_that_is_being_written() {
+    let dir = fresh_dir();
+    let port = free_port();
+    let mut server = fengqiao(&dir)
+        .env("FENGQIAO_LISTEN", format!("127.0.0.1:{port}"))
+        .env("FENGQIAO_RATE_ANONYMOUS_PER_MIN", "100000")
+        .env("FENGQIAO_RATE_ACTOR_PER_MIN", "100000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start fengqiao");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while !client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == 200)
+    {
+        assert!(started.elapsed() < Duration::from_secs(60), "not ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let out = fengqiao(&dir)
+        .args(["token", "--role", "citizen"])
+        .output()
+        .expect("token");
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicUsize::new(0));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (client, base, token, stop, written) =
+                (client.clone(), base.clone(), token.clone(), stop.clone(), written.clone());
+            tokio::spawn(async move {
+                let mut i = 0;
+                while !stop.load(Ordering::SeqCst) {
+                    i += 1;
+                    let body: Value = client
+                        .post(format!("{base}/graphql"))
+                        .bearer_auth(&token)
+                        .json(&json!({ "query": "mutation($i: ReportCaseInput!) { reportCase(input: $i) { case { id } } }",
+                                       "variables": { "i": { "title": format!("备份期间 {w}-{i}"), "description": "楼道堆放杂物" } } }))
+                        .send()
+                        .await
+                        .expect("post")
+                        .json()
+                        .await
+                        .expect("json");
+                    if body["data"]["reportCase"]["case"]["id"].is_string() {
+                        written.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            })
+        })
+        .collect();
+    while written.load(Ordering::SeqCst) < 20 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let backup = dir.join("backups/fengqiao-1.db");
+    std::fs::create_dir_all(dir.join("backups")).expect("dir");
+    let out = fengqiao(&dir)
+        .args(["backup", "--output"])
+        .arg(&backup)
+        .output()
+        .expect("backup");
+    let during = written.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    for w in writers {
+        let _ = w.await;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("integrity ok"), "{stdout}");
+    assert!(!dir.join("backups/fengqiao-1.db.partial").exists());
+
+    let copy = sea_orm::Database::connect(format!("sqlite://{}?mode=ro", backup.display()))
+        .await
+        .expect("open the copy");
+    let one = |sql: &'static str| {
+        let copy = copy.clone();
+        async move {
+            copy.query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+                .await
+                .expect(sql)
+                .and_then(|r| r.try_get_by_index::<i64>(0).ok())
+                .unwrap_or(-1)
+        }
+    };
+    let cases = one("SELECT count(*) FROM cases WHERE title LIKE '备份期间%'").await;
+    assert!(cases >= 20, "the copy holds the reports before it: {cases}");
+    assert!(
+        cases <= i64::try_from(during).unwrap_or(i64::MAX) + 4,
+        "{cases} of {during}"
+    );
+    let orphans = one("SELECT count(*) FROM cases c WHERE NOT EXISTS \
+         (SELECT 1 FROM case_timeline_entries t WHERE t.case_id = c.id)")
+    .await;
+    assert_eq!(
+        orphans, 0,
+        "a case without its timeline entry: half a transaction"
+    );
+
+    // Never over an existing file; PostgreSQL is pointed to its own tools.
+    let again = fengqiao(&dir)
+        .args(["backup", "--output"])
+        .arg(&backup)
+        .output()
+        .expect("backup");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists"));
+    let pg = fengqiao(&dir)
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none")
+        .args(["backup", "--output", "x.db"])
+        .output()
+        .expect("backup");
+    assert!(!pg.status.success());
+    assert!(String::from_utf8_lossy(&pg.stderr).contains("pg_dump"));
+
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
