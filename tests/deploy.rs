@@ -325,3 +325,170 @@ async fn backup_copies_a_database_that_is_being_written() {
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Everything a fake OTLP/HTTP collector received.
+#[derive(Default)]
+struct Collector {
+    bodies: std::sync::Mutex<Vec<Value>>,
+}
+
+async fn collect(
+    axum::extract::State(c): axum::extract::State<Arc<Collector>>,
+    body: axum::body::Bytes,
+) -> axum::http::StatusCode {
+    if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+        c.bodies.lock().map(|mut b| b.push(v)).ok();
+    }
+    axum::http::StatusCode::OK
+}
+
+/// One exported span: name, ids and string attributes.
+#[derive(Debug, Clone)]
+struct Exported {
+    name: String,
+    trace: String,
+    id: String,
+    parent: String,
+    attrs: std::collections::HashMap<String, String>,
+}
+
+fn spans(bodies: &[Value]) -> Vec<Exported> {
+    let mut out = Vec::new();
+    for b in bodies {
+        for rs in b["resourceSpans"].as_array().into_iter().flatten() {
+            for ss in rs["scopeSpans"].as_array().into_iter().flatten() {
+                for s in ss["spans"].as_array().into_iter().flatten() {
+                    let attrs = s["attributes"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|a| {
+                            let v = &a["value"];
+                            let text = v["stringValue"]
+                                .as_str()
+                                .map(str::to_owned)
+                                .unwrap_or_else(|| v["intValue"].to_string());
+                            (a["key"].as_str().unwrap_or_default().to_owned(), text)
+                        })
+                        .collect();
+                    let s_ = |k: &str| s[k].as_str().unwrap_or_default().to_owned();
+                    out.push(Exported {
+                        name: s_("name"),
+                        trace: s_("traceId"),
+                        id: s_("spanId"),
+                        parent: s_("parentSpanId"),
+                        attrs,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// With `OTEL_EXPORTER_OTLP_ENDPOINT` set, a GraphQL request leaves a trace at the collector:
+/// the HTTP request, the operation inside it and the statements inside that, each with the
+/// request id the client got, and no value of a statement's parameters.
+#[tokio::test]
+async fn traces_reach_an_otlp_collector_with_the_request_id() {
+    let collector = Arc::new(Collector::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = axum::Router::new()
+        .route("/v1/traces", axum::routing::post(collect))
+        .with_state(collector.clone());
+    let _collector = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+
+    let dir = fresh_dir();
+    let port = free_port();
+    let mut server = fengqiao(&dir)
+        .env("FENGQIAO_LISTEN", format!("127.0.0.1:{port}"))
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start fengqiao");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while !client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == 200)
+    {
+        assert!(started.elapsed() < Duration::from_secs(60), "not ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let out = fengqiao(&dir)
+        .args(["token", "--role", "commander"])
+        .output()
+        .expect("token");
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let res = client
+        .post(format!("{base}/graphql"))
+        .bearer_auth(&token)
+        .json(
+            &json!({ "query": "query Cases { cases(first: 2, filter: { text: \"路灯\" }) { totalCount } }" }),
+        )
+        .send()
+        .await
+        .expect("post");
+    let rid = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("x-request-id")
+        .to_owned();
+    let body: Value = res.json().await.expect("json");
+    assert!(body["data"]["cases"]["totalCount"].is_number(), "{body}");
+
+    // Spans leave in batches; the last batch at exit. (The collector runs on this test's
+    // runtime: wait without blocking it.)
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let stopping = Instant::now();
+    while server.try_wait().expect("wait").is_none() {
+        assert!(stopping.elapsed() < Duration::from_secs(30), "did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let got = spans(&collector.bodies.lock().map(|b| b.clone()).unwrap_or_default());
+    let mine: Vec<&Exported> = got
+        .iter()
+        .filter(|s| s.attrs.get("request_id") == Some(&rid))
+        .collect();
+    let http = mine
+        .iter()
+        .find(|s| s.name == "POST /graphql")
+        .unwrap_or_else(|| panic!("no HTTP span for {rid}: {got:?}"));
+    assert_eq!(
+        http.attrs.get("http.response.status_code").map(String::as_str),
+        Some("200")
+    );
+    let op = mine
+        .iter()
+        .find(|s| s.name == "query Cases")
+        .unwrap_or_else(|| panic!("no operation span: {mine:?}"));
+    assert_eq!(
+        (&op.trace, &op.parent),
+        (&http.trace, &http.id),
+        "the operation is inside the request"
+    );
+    let statements: Vec<&&Exported> = mine.iter().filter(|s| s.name.starts_with("SELECT")).collect();
+    assert!(!statements.is_empty(), "no statement spans: {mine:?}");
+    for s in &statements {
+        assert_eq!(
+            (&s.trace, &s.parent),
+            (&op.trace, &op.id),
+            "statements are inside the operation"
+        );
+        let sql = s.attrs.get("db.query.text").cloned().unwrap_or_default();
+        assert!(sql.contains("FROM"), "{sql}");
+        assert!(!sql.contains("路灯"), "a parameter value left in a span: {sql}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

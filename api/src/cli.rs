@@ -161,9 +161,13 @@ pub async fn main() -> anyhow::Result<ExitCode> {
         token_preflight()?;
     }
     let config = Config::from_env()?;
-    init_tracing(config.mode);
+    crate::telemetry::init(config.mode);
     let done: anyhow::Result<()> = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => return serve(config).await,
+        Command::Serve => {
+            let code = serve(config).await;
+            crate::telemetry::flush();
+            return code;
+        }
         Command::Migrate => {
             let conn = db::connect(&config.database_url, config.db_max_connections).await?;
             db::migrate(&conn).await?;
@@ -437,21 +441,6 @@ fn token_preflight() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn init_tracing(mode: Mode) {
-    use tracing_subscriber::{fmt, EnvFilter};
-    let filter = EnvFilter::try_from_env("FENGQIAO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    // Colours only for a terminal: a log written to a file or a pipe carries no escape codes.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi);
-    let _ = match mode {
-        Mode::Production => builder.json().try_init(),
-        Mode::Development => builder.try_init(),
-    };
-}
-
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     {
         // Migrations and the demo run without the serving pool's statement timeout.
@@ -462,7 +451,10 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         }
         tool.close().await?;
     }
-    let conn = db::open(&config.database_url, config.db_max_connections, &config.db, None).await?;
+    let mut conn = db::open(&config.database_url, config.db_max_connections, &config.db, None).await?;
+    if crate::telemetry::enabled() {
+        conn.set_metric_callback(crate::telemetry::statement);
+    }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let state = AppState::new(config.clone(), conn.clone()).await?;

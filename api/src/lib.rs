@@ -23,5 +23,6 @@ pub mod ratelimit;
 pub mod request;
 pub mod server;
 pub mod service;
+pub mod telemetry;
 pub mod validate;
 pub mod webhook;

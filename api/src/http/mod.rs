@@ -6,6 +6,7 @@
 //! executes, and every mutation is written to the audit log.
 
 use std::{net::SocketAddr, sync::Arc, time::Instant};
+use tracing::Instrument;
 
 use async_graphql::{parser::types::ExecutableDocument, Request, Response as GqlResponse, ServerError};
 use axum::{
@@ -137,11 +138,36 @@ async fn bound(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let path = req.uri().path();
-    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+    let path = req.uri().path().to_owned();
+    if matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
         return next.run(req).await;
     }
     let _counted = app.lifecycle.request();
+    let span = if crate::telemetry::enabled() {
+        tracing::info_span!(
+            "HTTP request",
+            otel.name = %format!("{} {path}", req.method()),
+            otel.kind = "server",
+            http.request.method = %req.method(),
+            url.path = %path,
+            http.response.status_code = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        )
+    } else {
+        tracing::Span::none()
+    };
+    let res = bounded(&app, req, next).instrument(span.clone()).await;
+    if !span.is_none() {
+        span.record("http.response.status_code", res.status().as_u16());
+        if let Some(rid) = res.headers().get("x-request-id").and_then(|v| v.to_str().ok()) {
+            span.record("request_id", rid);
+        }
+    }
+    res
+}
+
+/// The request under the outage and timeout bounds.
+async fn bounded(app: &AppState, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let unavailable = |message: String| {
         let rid = Uuid::now_v7().to_string();
         tracing::warn!(request_id = %rid, %message, "answered 503");
@@ -587,7 +613,33 @@ async fn run(app: &AppState, caller: &Caller, p: Prepared) -> GqlResponse {
             caller.actor.clone(),
             app.config.loader_delay,
         ));
-    let mut resp = app.schema.execute(req).await;
+    let span = if crate::telemetry::enabled() {
+        // The operation's own name, also when the request does not repeat it.
+        let named = op_name.as_deref().or(match &document.operations {
+            async_graphql::parser::types::DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+                ops.keys().next().map(|n| n.as_str())
+            }
+            _ => None,
+        });
+        let kind_name = match kind {
+            OperationKind::Query => "query",
+            OperationKind::Mutation => "mutation",
+            OperationKind::Subscription => "subscription",
+        };
+        tracing::info_span!(
+            "GraphQL operation",
+            otel.name = %format!("{kind_name} {}", named.unwrap_or("(anonymous)")),
+            graphql.operation.type = kind_name,
+            graphql.operation.name = named.unwrap_or(""),
+            request_id = %caller.info.request_id,
+        )
+    } else {
+        tracing::Span::none()
+    };
+    let mut resp = crate::telemetry::REQUEST_ID
+        .scope(caller.info.request_id.clone(), app.schema.execute(req))
+        .instrument(span)
+        .await;
     crate::graphql::order::by_selection(&document, op_name.as_deref(), &mut resp.data);
     if service {
         crate::graphql::federation::shape_service(
