@@ -1048,14 +1048,16 @@ async fn lock_records<C: ConnectionTrait>(txn: &C, p: &platform::Model, batch: &
         .collect();
     keys.sort_unstable();
     keys.dedup();
-    for k in keys {
-        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [k.into()],
-        ))
-        .await?;
+    if keys.is_empty() {
+        return Ok(());
     }
+    // One round trip: `unnest` yields the (sorted) keys in array order. The keys are numbers
+    // made here, so writing them into the text is safe.
+    let list = keys.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    txn.execute_unprepared(&format!(
+        "SELECT pg_advisory_xact_lock(k) FROM unnest(ARRAY[{list}]::bigint[]) AS t(k)"
+    ))
+    .await?;
     Ok(())
 }
 
