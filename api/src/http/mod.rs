@@ -140,7 +140,9 @@ async fn bound(
 ) -> Response {
     let path = req.uri().path().to_owned();
     if matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
-        return next.run(req).await;
+        let mut res = next.run(req).await;
+        close_when_draining(&app, &mut res);
+        return res;
     }
     let _counted = app.lifecycle.request();
     let span = if crate::telemetry::enabled() {
@@ -189,14 +191,19 @@ async fn bounded(app: &AppState, req: axum::extract::Request, next: axum::middle
         }),
         _ = app.health.down() => unavailable("the database stopped answering; retry shortly".into()),
     };
-    // While draining, every answer closes its connection: a client's next request opens a
-    // new one, which the load balancer sends elsewhere, instead of racing the final close
-    // of an idle keep-alive connection (a request lost on the wire, answer unknown).
+    close_when_draining(app, &mut res);
+    res
+}
+
+/// While draining, every answer closes its connection (health checks' too): a client's next
+/// request opens a new one, which the load balancer sends elsewhere, instead of racing the
+/// final close of an idle keep-alive connection (a request lost on the wire, answer unknown);
+/// and no connection opened while draining outlives the stop.
+fn close_when_draining(app: &AppState, res: &mut Response) {
     if app.lifecycle.draining() && !res.headers().contains_key(header::UPGRADE) {
         res.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
-    res
 }
 
 /// A response carrying one GraphQL-shaped error.
