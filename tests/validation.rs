@@ -298,3 +298,104 @@ async fn roles_and_anonymous_callers_are_refused_master_data() {
     let body = app.gql(Some(&admin), q, grid_input).await;
     assert_eq!(error_code(&body).as_deref(), Some("CONFLICT"));
 }
+
+/// The search box takes what is typed literally (`%`, `_` and `\` match themselves, not
+/// everything), and a tracking number typed into it, whole or in part, finds its case.
+#[tokio::test]
+async fn search_text_is_literal_and_finds_tracking_numbers() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let (sub, scope) = persona(Role::Citizen, &w.a);
+    let citizen = app.token(Role::Citizen, &sub, scope);
+    let (sub, scope) = persona(Role::Commander, &w.a);
+    let commander = app.token(Role::Commander, &sub, scope);
+    let mut numbers = Vec::new();
+    for title in [
+        "全场100%退款骗局",
+        "路灯_编号缺失",
+        "共享文件夹 C:\\公共 被删",
+        "普通纠纷",
+    ] {
+        let body = app
+            .gql(
+                Some(&citizen),
+                REPORT,
+                json!({ "i": { "title": title, "description": "请核实", "gridId": w.a.community.to_string() } }),
+            )
+            .await;
+        numbers.push(
+            data(&body)["reportCase"]["case"]["trackingNumber"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    let search = |text: String| {
+        let (app, commander) = (&app, &commander);
+        async move {
+            let body = app
+                .gql(
+                    Some(commander),
+                    "query($t: String!) { cases(first: 50, filter: { text: $t }) { nodes { title trackingNumber } } }",
+                    json!({ "t": text }),
+                )
+                .await;
+            data(&body)["cases"]["nodes"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(|n| n["title"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<String>>()
+        }
+    };
+    assert_eq!(search("%".into()).await, ["全场100%退款骗局"]);
+    assert_eq!(search("_".into()).await, ["路灯_编号缺失"]);
+    assert_eq!(search("\\".into()).await, ["共享文件夹 C:\\公共 被删"]);
+    assert_eq!(search("%%".into()).await, Vec::<String>::new());
+    // By tracking number, as printed, lower-cased, or its last digits.
+    let n = &numbers[3];
+    assert_eq!(search(n.clone()).await, ["普通纠纷"]);
+    assert_eq!(search(n.to_lowercase()).await, ["普通纠纷"]);
+    assert_eq!(search(n[n.len() - 6..].to_owned()).await, ["普通纠纷"]);
+}
+
+/// A name or title made only of invisible characters (a right-to-left override, zero-width
+/// spaces) is refused, and so is a date of occurrence before 1900; nothing is written.
+#[tokio::test]
+async fn names_need_a_visible_character_and_dates_start_in_1900() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let (sub, scope) = persona(Role::Citizen, &w.a);
+    let citizen = app.token(Role::Citizen, &sub, scope);
+    let before = app.count("cases").await;
+    let base = json!({ "title": "噪音扰民", "description": "夜间施工", "gridId": w.a.community.to_string() });
+    let with = |k: &str, v: Value| {
+        let mut i = base.clone();
+        i[k] = v;
+        json!({ "i": i })
+    };
+    for (k, v, field) in [
+        ("title", json!("\u{202E}"), "input.title"),
+        ("title", json!("\u{200B}\u{200B}\u{FEFF}"), "input.title"),
+        ("description", json!("\u{2066}\u{2069}"), "input.description"),
+        (
+            "parties",
+            json!([{ "role": "COMPLAINANT", "name": "\u{202E}" }]),
+            "input.parties[0].name",
+        ),
+        ("occurredAt", json!("0000-01-01T00:00:00Z"), "input.occurredAt"),
+        ("occurredAt", json!("1899-12-31T23:59:59Z"), "input.occurredAt"),
+    ] {
+        let body = app.gql(Some(&citizen), REPORT, with(k, v)).await;
+        expect_bad(&body, field);
+    }
+    assert_eq!(app.count("cases").await, before);
+    // Visible text with a direction mark inside, an Arabic name, and 1900 itself are fine.
+    let mut ok = base.clone();
+    ok["title"] = json!("\u{200F}噪音扰民");
+    ok["occurredAt"] = json!("1900-01-01T00:00:00Z");
+    ok["parties"] = json!([{ "role": "COMPLAINANT", "name": "محمد" }]);
+    let body = app.gql(Some(&citizen), REPORT, json!({ "i": ok })).await;
+    assert_eq!(data(&body)["reportCase"]["case"]["status"], "REPORTED");
+}

@@ -263,6 +263,9 @@ pub fn text(input: &str, min: usize, max: usize) -> Result<String, &'static str>
         return Err("must not contain control characters");
     }
     let len = trimmed.chars().count();
+    if len > 0 && !trimmed.chars().any(visible) {
+        return Err("must contain a visible character (not only spaces or invisible formatting marks)");
+    }
     if len < min {
         return Err(if len == 0 {
             "must not be empty"
@@ -274,6 +277,17 @@ pub fn text(input: &str, min: usize, max: usize) -> Result<String, &'static str>
         return Err("is too long");
     }
     Ok(trimmed.to_owned())
+}
+
+/// Whether `c` shows on screen: not a space or separator, and not a control, format
+/// (zero-width, bidirectional override, …), surrogate, private-use or unassigned code point
+/// (Unicode general categories Z* and C*, from the `unicode-properties` tables).
+fn visible(c: char) -> bool {
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    !matches!(
+        c.general_category_group(),
+        GeneralCategoryGroup::Separator | GeneralCategoryGroup::Other
+    )
 }
 
 /// Language tag such as `zh`, `en`, `ar` or `zh-hans`; returns it lowercased.

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use entity::{
     case, case_assignment, case_attachment, case_party, case_timeline_entry, case_volunteer_task,
     enums::{
@@ -254,8 +254,13 @@ pub async fn apply_filter<C: ConnectionTrait>(
         }
         q = q.filter(
             Condition::any()
-                .add(case::Column::Title.contains(t))
-                .add(case::Column::Description.contains(t)),
+                .add(super::contains_text(case::Column::Title, t))
+                .add(super::contains_text(case::Column::Description, t))
+                // A tracking number typed into the search box, whole or in part.
+                .add(super::contains_text(
+                    case::Column::TrackingNumber,
+                    &t.to_uppercase(),
+                )),
         );
     }
     Ok(q)
@@ -559,6 +564,12 @@ fn clean(input: &NewReport) -> AppResult<CleanReport> {
             return Err(AppError::bad_input(
                 "input.occurredAt",
                 "must not be in the future",
+            ));
+        }
+        if t.year() < 1900 {
+            return Err(AppError::bad_input(
+                "input.occurredAt",
+                "must not be before 1900 (a mistyped year?)",
             ));
         }
     }

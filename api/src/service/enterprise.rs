@@ -147,8 +147,11 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q = q.filter(
             Condition::any()
-                .add(enterprise::Column::Name.contains(t))
-                .add(enterprise::Column::CreditCode.contains(t.to_uppercase())),
+                .add(super::contains_text(enterprise::Column::Name, t))
+                .add(super::contains_text(
+                    enterprise::Column::CreditCode,
+                    &t.to_uppercase(),
+                )),
         );
     }
     let sort = match sort {

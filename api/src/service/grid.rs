@@ -91,8 +91,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q = q.filter(
             Condition::any()
-                .add(grid::Column::Name.contains(t))
-                .add(grid::Column::Code.contains(t)),
+                .add(super::contains_text(grid::Column::Name, t))
+                .add(super::contains_text(grid::Column::Code, t)),
         );
     }
     let sort = match sort {

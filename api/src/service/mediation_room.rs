@@ -88,7 +88,7 @@ pub async fn list<C: ConnectionTrait>(
         );
     }
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        q = q.filter(mediation_room::Column::Name.contains(t));
+        q = q.filter(super::contains_text(mediation_room::Column::Name, t));
     }
     let sort = Sort {
         key: Some(mediation_room::Column::Name),

@@ -92,7 +92,7 @@ pub async fn list<C: ConnectionTrait>(
         q = q.filter(mediator::Column::Active.eq(true));
     }
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        q = q.filter(mediator::Column::Name.contains(t));
+        q = q.filter(super::contains_text(mediator::Column::Name, t));
     }
     let sort = Sort {
         key: Some(mediator::Column::Name),

@@ -361,3 +361,18 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 pub fn new_id() -> Uuid {
     Uuid::now_v7()
 }
+
+/// `column` contains `text` literally: `%`, `_` and `\` in what a user typed match
+/// themselves, not any text (LIKE with an escape character).
+pub fn contains_text<C: sea_orm::ColumnTrait>(column: C, text: &str) -> sea_orm::sea_query::Expr {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    column.like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
+}

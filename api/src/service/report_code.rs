@@ -278,9 +278,9 @@ pub async fn list<C: ConnectionTrait>(
         }
         q = q.filter(
             Condition::any()
-                .add(report_code::Column::Label.contains(t))
-                .add(report_code::Column::Place.contains(t))
-                .add(report_code::Column::Code.contains(t)),
+                .add(super::contains_text(report_code::Column::Label, t))
+                .add(super::contains_text(report_code::Column::Place, t))
+                .add(super::contains_text(report_code::Column::Code, t)),
         );
     }
     let sort = Sort {

@@ -65,8 +65,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q = q.filter(
             Condition::any()
-                .add(unit::Column::Name.contains(t))
-                .add(unit::Column::Code.contains(t)),
+                .add(super::contains_text(unit::Column::Name, t))
+                .add(super::contains_text(unit::Column::Code, t)),
         );
     }
     let sort = Sort {

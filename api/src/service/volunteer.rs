@@ -188,7 +188,7 @@ pub async fn list<C: ConnectionTrait>(
         );
     }
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        q = q.filter(volunteer::Column::Name.contains(t));
+        q = q.filter(super::contains_text(volunteer::Column::Name, t));
     }
     let sort = match sort {
         VolunteerSort::CreatedAtDesc => Sort {

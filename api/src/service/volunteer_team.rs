@@ -65,9 +65,9 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q = q.filter(
             Condition::any()
-                .add(volunteer_team::Column::Name.contains(t))
-                .add(volunteer_team::Column::Brand.contains(t))
-                .add(volunteer_team::Column::Alliance.contains(t)),
+                .add(super::contains_text(volunteer_team::Column::Name, t))
+                .add(super::contains_text(volunteer_team::Column::Brand, t))
+                .add(super::contains_text(volunteer_team::Column::Alliance, t)),
         );
     }
     let sort = Sort {

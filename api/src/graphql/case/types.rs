@@ -593,7 +593,8 @@ pub struct CaseFilterInput {
     pub updated_from: Option<DateTime<Utc>>,
     /// Updated before this time.
     pub updated_to: Option<DateTime<Utc>>,
-    /// Text contained in the title or description (at most 100 characters).
+    /// Text contained in the title or description, or a tracking number, whole or in part
+    /// (at most 100 characters). Taken literally: `%`, `_` and `\` match only themselves.
     pub text: Option<String>,
     /// Only overdue cases (true) or only cases within their deadlines (false).
     pub overdue: Option<bool>,
