@@ -37,6 +37,33 @@ pub fn fengqiao(dir: &std::path::Path) -> Command {
     c
 }
 
+/// Waits (at most a minute) until the service on `base` answers /readyz with 200.
+pub async fn ready(client: &reqwest::Client, base: &str) {
+    let start = Instant::now();
+    loop {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
+            if r.status() == 200 {
+                return;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "server did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A development token for `role`, minted by `fengqiao token` in `dir`.
+pub fn dev_token(dir: &std::path::Path, role: &str) -> String {
+    let out = fengqiao(dir)
+        .args(["token", "--role", role])
+        .output()
+        .expect("token");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
 #[tokio::test]
 async fn serve_token_query_and_graceful_shutdown() {
     let dir = fresh_dir();
@@ -247,21 +274,8 @@ async fn a_shutdown_that_cuts_a_request_off_exits_3() {
         .expect("start fengqiao serve");
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while !client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status() == 200)
-    {
-        assert!(started.elapsed() < Duration::from_secs(60), "not ready");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let out = fengqiao(&dir)
-        .args(["token", "--role", "citizen"])
-        .output()
-        .expect("token");
-    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    ready(&client, &base).await;
+    let token = dev_token(&dir, "citizen");
     // Hold SQLite's write lock so the report waits.
     let url = format!("sqlite://{}/data/fengqiao.db", dir.display());
     let db = fengqiao_api::db::connect(&url, 1).await.expect("open");

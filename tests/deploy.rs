@@ -16,7 +16,7 @@ use std::{
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{json, Value};
 
-use crate::cli::{fengqiao, free_port, fresh_dir};
+use crate::cli::{dev_token, fengqiao, free_port, fresh_dir, ready};
 
 /// What the runtime stage of a Dockerfile sets up.
 #[derive(Debug, Default)]
@@ -208,21 +208,8 @@ async fn backup_copies_a_database_that_is_being_written() {
         .expect("start fengqiao");
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while !client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status() == 200)
-    {
-        assert!(started.elapsed() < Duration::from_secs(60), "not ready");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let out = fengqiao(&dir)
-        .args(["token", "--role", "citizen"])
-        .output()
-        .expect("token");
-    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    ready(&client, &base).await;
+    let token = dev_token(&dir, "citizen");
 
     let stop = Arc::new(AtomicBool::new(false));
     let written = Arc::new(AtomicUsize::new(0));
@@ -413,21 +400,8 @@ async fn traces_reach_an_otlp_collector_with_the_request_id() {
         .expect("start fengqiao");
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while !client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status() == 200)
-    {
-        assert!(started.elapsed() < Duration::from_secs(60), "not ready");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let out = fengqiao(&dir)
-        .args(["token", "--role", "commander"])
-        .output()
-        .expect("token");
-    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    ready(&client, &base).await;
+    let token = dev_token(&dir, "commander");
     let res = client
         .post(format!("{base}/graphql"))
         .bearer_auth(&token)

@@ -322,23 +322,6 @@ async fn dead_letters_are_listed_and_redelivered() {
     }
 }
 
-/// Waits until the binary on `base` answers /readyz.
-async fn ready(client: &reqwest::Client, base: &str) {
-    let start = Instant::now();
-    loop {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
-            if r.status() == 200 {
-                return;
-            }
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "server did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn gql_at(client: &reqwest::Client, base: &str, token: &str, query: &str, variables: Value) -> Value {
     client
         .post(format!("{base}/graphql"))
@@ -356,7 +339,7 @@ async fn gql_at(client: &reqwest::Client, base: &str, token: &str, query: &str, 
 /// delivered yet, starts it again, and the event arrives — once, under the same id.
 #[tokio::test]
 async fn an_event_survives_a_kill_between_the_change_and_its_delivery() {
-    use crate::cli::{fengqiao, free_port, fresh_dir};
+    use crate::cli::{fengqiao, free_port, fresh_dir, ready};
     use std::process::Stdio;
 
     let dir = fresh_dir();
