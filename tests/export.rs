@@ -250,6 +250,7 @@ async fn case_export_pages_through_long_lists() {
             latitude: Set(None),
             longitude: Set(None),
             grid_id: Set(Some(if i % 10 == 0 { w.b.community } else { w.a.community })),
+            placement: Set(Some(entity::enums::Placement::Given)),
             enterprise_id: Set(None),
             room_id: Set(None),
             report_code_id: Set(None),

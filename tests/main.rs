@@ -22,6 +22,7 @@ mod outbox;
 mod pagination;
 mod personal;
 mod pg_cluster;
+mod places;
 mod platforms;
 mod readme;
 mod report_code;

@@ -306,6 +306,20 @@ async fn every_readme_example_runs_as_written() {
         }
     }
     eprintln!("README examples: {ran} run, {skipped} skipped");
+    // The citizen's report carried only a position; the demo grids' outlines placed it where
+    // the grid worker's example above could read it.
+    assert_eq!(
+        answers["reportCase"]["case"]["placement"], "BOUNDARY",
+        "{answers}"
+    );
+    assert_eq!(
+        answers["reportCase"]["case"]["grid"]["name"], "武林路第二网格",
+        "{answers}"
+    );
+    assert_eq!(
+        answers["case"]["grid"]["parent"]["name"], "武林路社区",
+        "{answers}"
+    );
     assert!(
         wrong.is_empty(),
         "{} README examples fail:\n{}",

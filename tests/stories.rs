@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     fixtures::{persona, world, World},
-    harness::{data, error_code, TestApp},
+    harness::{data, error_code, error_field, TestApp},
 };
 
 const CASE: &str = "id trackingNumber status version createdAt resolvedAt source kind
@@ -353,14 +353,56 @@ async fn story_2_enterprise_in_trouble_sees_only_its_own_case() {
     let c = t
         .assess(&commander, &c, "ENTERPRISE_CASE", "COMMERCIAL", "YELLOW")
         .await;
+    let c = t.step(&commander, "startHandling", &c, None).await;
+    // The consultation (涉企案件会商) is a step of its own, with a conclusion from the list.
     let c = t
-        .step(
+        .with_step(
             &commander,
-            "startHandling",
+            "recordConsultation",
+            "RecordConsultationInput",
             &c,
-            Some("涉企案件会商：所领导、办案民警、企业负责人"),
+            json!({ "heldAt": "2026-11-20T02:00:00Z", "participants": ["所领导", "办案民警", "企业负责人"],
+                    "unitIds": [t.w.a.unit.to_string()], "conclusion": "NO_CRIME_CIVIL_MATTER",
+                    "conclusionText": "系合同纠纷引起的扣货，不构成犯罪" }),
         )
         .await;
+    let body = t
+        .app
+        .gql(
+            Some(&liaison),
+            "query($id: ID!) { case(id: $id) { consultations { participants conclusion conclusionText } timeline { kind } } }",
+            json!({ "id": c["id"] }),
+        )
+        .await;
+    let seen = &data(&body)["case"];
+    assert_eq!(
+        seen["consultations"][0]["conclusion"], "NO_CRIME_CIVIL_MATTER",
+        "{body}"
+    );
+    assert_eq!(
+        seen["consultations"][0]["participants"].as_array().map(Vec::len),
+        Some(3)
+    );
+    assert!(
+        seen["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "CONSULTATION"),
+        "{body}"
+    );
+    // A unit that does not exist is named as such, and nothing is recorded.
+    let body = t
+        .app
+        .gql(
+            Some(&commander),
+            "mutation($i: RecordConsultationInput!) { recordConsultation(input: $i) { case { id } } }",
+            json!({ "i": { "step": { "caseId": c["id"], "version": c["version"] }, "heldAt": "2026-11-20T02:00:00Z",
+                           "participants": ["所领导"], "unitIds": [uuid::Uuid::now_v7().to_string()], "conclusion": "FURTHER_INVESTIGATION" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("NOT_FOUND"), "{body}");
+    assert_eq!(error_field(&body).as_deref(), Some("input.unitIds[0]"));
     let c = t
         .step(
             &commander,
@@ -539,6 +581,33 @@ async fn story_5_square_dance_noise_mediated_over_several_sessions() {
         "晚八点半后音量不超过60分贝，使用耳麦"
     );
     assert_eq!(c["followUps"][0]["satisfied"], true);
+    let repeat = "query($id: ID!) { case(id: $id) { followUps { repeatComplaint repeatCase { id } } } }";
+    let body = t
+        .app
+        .gql(Some(&commander), repeat, json!({ "id": c["id"] }))
+        .await;
+    assert_eq!(
+        data(&body)["case"]["followUps"][0]["repeatComplaint"],
+        false,
+        "{body}"
+    );
+
+    // The next summer the music is back at the same square: its follow-up says so.
+    let first = t.report(&citizen, json!({ "kind": "DISPUTE", "category": "NOISE", "title": "广场舞噪音", "description": "音响太响", "address": "凤起社区文化广场", "gridId": t.w.a.community.to_string() })).await;
+    let again = t.report(&citizen, json!({ "kind": "DISPUTE", "category": "NOISE", "title": "广场舞又吵了", "description": "还是那个音响", "address": "凤起社区文化广场", "gridId": t.w.a.community.to_string() })).await;
+    let first = t.assess(&commander, &first, "DISPUTE", "NOISE", "YELLOW").await;
+    let first = t.step(&commander, "startHandling", &first, None).await;
+    let first = t.step(&commander, "resolveCase", &first, Some("已劝导")).await;
+    let first = t.close_loop(first, false).await;
+    let body = t
+        .app
+        .gql(Some(&commander), repeat, json!({ "id": first["id"] }))
+        .await;
+    assert_eq!(
+        data(&body)["case"]["followUps"][0],
+        json!({ "repeatComplaint": true, "repeatCase": { "id": again["id"] } }),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -669,23 +738,117 @@ async fn story_6_leaking_pipe_escalates_two_levels_to_agreement() {
         json!({ "count": 1, "resolvedCount": 1, "mediatedCount": 1, "mediationSuccessCount": 1,
                 "mediationSuccessRate": 1.0 })
     );
-    // The community mediator no longer sees the case once it left their room.
+    // The community room that escalated the case still reads it, with its own session
+    // (the issue: it lost sight of its own work), but only the current room acts on it.
     let body = t
         .app
         .gql(
             Some(&community),
-            "query($id: ID!) { case(id: $id) { id } }",
+            "query($id: ID!) { case(id: $id) { id version sessions { room { id } outcome } } }",
             json!({ "id": c["id"] }),
         )
         .await;
-    assert_eq!(error_code(&body).as_deref(), Some("NOT_FOUND"));
+    let seen = &data(&body)["case"];
+    assert!(
+        seen["sessions"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x["room"]["id"] == t.w.a.room.to_string())),
+        "{body}"
+    );
+    let body = t
+        .app
+        .gql(
+            Some(&community),
+            "mutation($i: CaseStepInput!) { markCaseUnresolved(input: $i) { case { id } } }",
+            json!({ "i": { "caseId": c["id"], "version": seen["version"], "note": "调解不成" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("FORBIDDEN"), "{body}");
+}
+
+#[tokio::test]
+async fn story_6_an_outcome_waits_for_its_session() {
+    let t = town().await;
+    let commander = t.as_role(Role::Commander);
+    let mediator = t.mediator_of(t.w.a.room, t.w.a.mediator);
+    let c = t.report(&commander, json!({ "kind": "DISPUTE", "title": "楼上漏水", "description": "邻里漏水纠纷", "gridId": t.w.a.community.to_string() })).await;
+    let c = t.assess(&commander, &c, "DISPUTE", "NEIGHBOUR", "YELLOW").await;
+    let c = t
+        .with_step(
+            &commander,
+            "referCaseToMediation",
+            "ReferToMediationInput",
+            &c,
+            json!({ "roomId": t.w.a.room.to_string() }),
+        )
+        .await;
+    let later = (chrono::Utc::now() + chrono::Duration::days(90)).to_rfc3339();
+    let c = t
+        .with_step(
+            &mediator,
+            "scheduleMediationSession",
+            "ScheduleMediationSessionInput",
+            &c,
+            json!({ "scheduledAt": later, "mediatorIds": [t.w.a.mediator.to_string()] }),
+        )
+        .await;
+    let body = t
+        .app
+        .gql(
+            Some(&mediator),
+            "mutation($i: RecordMediationOutcomeInput!) { recordMediationOutcome(input: $i) { case { id } } }",
+            json!({ "i": { "step": { "caseId": c["id"], "version": c["version"] }, "sessionId": c["sessions"][0]["id"],
+                           "outcome": "AGREEMENT", "agreementText": "修好水管" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(error_field(&body).as_deref(), Some("input.sessionId"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("scheduled for"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn story_7_foreign_trade_dispute_mediator_chosen_by_language() {
     let t = town().await;
     let commander = t.as_role(Role::Commander);
-    let c = t.report(&commander, json!({ "kind": "DISPUTE", "category": "COMMERCIAL", "title": "外贸货物质量纠纷", "description": "外商称货物质量不符合约定", "gridId": t.w.a.community.to_string() })).await;
+    // The trader is Jordanian: a +962 mobile and a passport instead of a resident ID.
+    let c = t.report(&commander, json!({ "kind": "DISPUTE", "category": "COMMERCIAL", "title": "外贸货物质量纠纷", "description": "外商称货物质量不符合约定", "gridId": t.w.a.community.to_string(),
+        "parties": [
+            { "role": "COMPLAINANT", "name": "Omar Haddad", "phone": "+962 79 123 4567",
+              "idDocument": { "kind": "PASSPORT", "number": "n1234567", "country": "jor" } },
+            { "role": "RESPONDENT", "name": "义乌某饰品商行", "phone": "0579-85551234" }
+        ] })).await;
+    let body = t
+        .app
+        .gql(
+            Some(&commander),
+            "query($id: ID!) { case(id: $id) { parties { phone { masked } idDocument { kind country number { masked } } } } }",
+            json!({ "id": c["id"] }),
+        )
+        .await;
+    let trader = &data(&body)["case"]["parties"][0];
+    assert_eq!(trader["phone"]["masked"], "+962*****4567", "{body}");
+    assert_eq!(
+        trader["idDocument"],
+        json!({ "kind": "PASSPORT", "country": "JOR", "number": { "masked": "N1****67" } }),
+        "{body}"
+    );
+    // A foreign number that its country's plan does not allow is refused with its field.
+    let body = t
+        .app
+        .gql(
+            Some(&commander),
+            "mutation($i: ReportCaseInput!) { reportCase(input: $i) { case { id } } }",
+            json!({ "i": { "title": "外贸纠纷", "description": "号码有误", "parties": [{ "role": "COMPLAINANT", "name": "Omar", "phone": "+962 79 123" }] } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(error_field(&body).as_deref(), Some("input.parties[0].phone"));
     let c = t.assess(&commander, &c, "DISPUTE", "COMMERCIAL", "YELLOW").await;
     let body = t.app.gql(Some(&commander), "{ mediators(filter: { language: \"ar\" }) { nodes { id kind nationality languages room { id } } } }", json!({})).await;
     let found = data(&body)["mediators"]["nodes"]

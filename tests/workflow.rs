@@ -387,7 +387,7 @@ async fn theft_gets_the_three_hour_window_and_overdue_cases_are_listed() {
             json!({}),
         )
         .await;
-    assert_eq!(data(&body)["caseTransitions"].as_array().map(Vec::len), Some(19));
+    assert_eq!(data(&body)["caseTransitions"].as_array().map(Vec::len), Some(21));
 }
 
 #[tokio::test]

@@ -171,6 +171,24 @@ fn mutations() -> Vec<Mutation> {
                 (aim != Aim::Mixed).then(|| json!({ "step": e.step(aim, ""), "unitIds": [s.unit.to_string()], "leadUnitId": s.unit.to_string() }))
             },
         ),
+        // In scope the case is in that grid already (BAD_USER_INPUT past every scope check).
+        // A side-A case into side B's grid is tested in `places`: here a district-wide
+        // commander would move it out of the side-A personas' sight for every later call.
+        m("placeCase", "PlaceCaseInput", rule(A::Place), |e, aim| {
+            let (s, _, _) = e.side(aim);
+            (aim != Aim::Mixed).then(|| json!({ "step": e.step(aim, ""), "gridId": s.community.to_string() }))
+        }),
+        // Units are the district's directory (as for dispatchCase): no mixed aim.
+        m(
+            "recordConsultation",
+            "RecordConsultationInput",
+            rule(A::Consult),
+            |e, aim| {
+                let (s, _, _) = e.side(aim);
+                (aim != Aim::Mixed).then(|| json!({ "step": e.step(aim, ""), "heldAt": "2026-11-20T02:00:00Z", "participants": ["所领导"],
+                         "unitIds": [s.unit.to_string()], "conclusion": "FURTHER_INVESTIGATION" }))
+            },
+        ),
         m("divertCase", "DivertCaseInput", rule(A::Divert), |e, aim| {
             let (s, _, _) = e.side(aim);
             (aim != Aim::Mixed).then(|| json!({ "step": e.step(aim, ""), "unitId": s.unit.to_string() }))
@@ -338,6 +356,12 @@ fn mutations() -> Vec<Mutation> {
         m("createEnterprise", "CreateEnterpriseInput", MASTER, |e, aim| {
             let (s, _, _) = e.side(aim);
             (aim != Aim::Mixed).then(|| json!({ "creditCode": credit_code(&format!("91330100MA2W{:05}", e.n)), "name": format!("矩阵企业{}", e.n), "gridId": s.community.to_string() }))
+        }),
+        // An outline far from anything the matrix reports, so no later report is placed by it.
+        m("setGridBoundary", "SetGridBoundaryInput", MASTER, |e, aim| {
+            let (s, _, _) = e.side(aim);
+            (aim != Aim::Mixed).then(|| json!({ "gridId": s.community.to_string(), "boundary": {
+                "type": "Polygon", "coordinates": [[[0.0, 0.0], [0.01, 0.0], [0.01, 0.01], [0.0, 0.01], [0.0, 0.0]]] } }))
         }),
         m("createGrid", "CreateGridInput", MASTER, |e, aim| {
             let (s, _, _) = e.side(aim);

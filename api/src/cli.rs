@@ -129,6 +129,8 @@ enum ImportKindArg {
     Volunteers,
     /// Grids, keyed by grid code.
     Grids,
+    /// Grid outlines: a GeoJSON FeatureCollection with each Feature's `code` property naming its grid.
+    GridBoundaries,
 }
 
 impl From<ImportKindArg> for ImportKind {
@@ -137,6 +139,7 @@ impl From<ImportKindArg> for ImportKind {
             ImportKindArg::Enterprises => ImportKind::Enterprises,
             ImportKindArg::Volunteers => ImportKind::Volunteers,
             ImportKindArg::Grids => ImportKind::Grids,
+            ImportKindArg::GridBoundaries => ImportKind::GridBoundaries,
         }
     }
 }

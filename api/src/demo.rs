@@ -812,9 +812,30 @@ impl<'a> Seed<'a> {
             depth: Set(depth),
             created_at: Set(self.since),
             updated_at: Set(self.since),
+            ..Default::default()
         }
         .insert(self.txn)
         .await?)
+    }
+
+    /// Sets a box-shaped outline `[west, south, east, north]` (WGS-84) on grid `id`.
+    async fn outline(&self, id: Uuid, b: [f64; 4]) -> AppResult<()> {
+        let [w, s, e, n] = b;
+        let geometry = serde_json::json!({
+            "type": "Polygon",
+            "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
+        });
+        let boundary = crate::places::parse(&geometry, entity::enums::CoordinateSystem::Wgs84)
+            .map_err(|m| AppError::Internal(format!("demo outline: {m}")))?;
+        crate::service::grid::set_boundary(
+            self.txn,
+            &crate::auth::Actor::system(),
+            id,
+            Some(boundary),
+            "demo",
+        )
+        .await?;
+        Ok(())
     }
 
     /// (code, name, kind, parent, grid, phone, address)
@@ -1104,12 +1125,38 @@ impl<'a> Seed<'a> {
         let wll1 = self.grid("DEMO-WULIN-WLL-01", "武林路第一网格", Cluster, C, Some(&wll)).await?;
         let wll2 = self.grid("DEMO-WULIN-WLL-02", "武林路第二网格", Cluster, C, Some(&wll)).await?;
         let wll1_t1 = self.grid("DEMO-WULIN-WLL-01-T01", "武林路133号十户", TenHousehold, C, Some(&wll1)).await?;
-        self.grid("DEMO-WULIN-WLL-01-T02", "华藏寺巷十户", TenHousehold, C, Some(&wll1)).await?;
+        let t02 = self.grid("DEMO-WULIN-WLL-01-T02", "华藏寺巷十户", TenHousehold, C, Some(&wll1)).await?;
+
+        // Outlines (WGS-84 boxes, west, south, east, north) around 武林/潮鸣/小河 in Hangzhou,
+        // each inside its parent, siblings sharing edges: a report at 30.27, 120.16 (the
+        // README's) lands in 武林路第二网格. Parents before children, as an import would.
+        let outlines: [(&grid::Model, [f64; 4]); 14] = [
+            (&district, [120.130, 30.250, 120.200, 30.300]),
+            (&wulin, [120.130, 30.250, 120.170, 30.285]),
+            (&chaoming, [120.170, 30.250, 120.200, 30.285]),
+            (&xiaohe, [120.130, 30.285, 120.200, 30.300]),
+            (&wll, [120.150, 30.265, 120.170, 30.285]),
+            (&zgx, [120.130, 30.265, 120.150, 30.285]),
+            (&dy, [120.170, 30.250, 120.185, 30.285]),
+            (&fq, [120.185, 30.250, 120.200, 30.285]),
+            (&xhl, [120.130, 30.285, 120.165, 30.300]),
+            (&dsxc, [120.165, 30.285, 120.200, 30.300]),
+            (&wll1, [120.150, 30.265, 120.158, 30.285]),
+            (&wll2, [120.158, 30.265, 120.170, 30.285]),
+            (&wll1_t1, [120.150, 30.265, 120.154, 30.270]),
+            (&t02, [120.154, 30.265, 120.158, 30.270]),
+        ];
+        for (g, b) in outlines {
+            self.outline(g.id, b).await?;
+        }
 
         // Police grids (警格), each covering community grids (警格+网格).
         let police_root = self.grid("DEMO-POLICE", "枫桥示范区警格", District, P, None).await?;
         let police_wulin = self.grid(POLICE_WULIN_CODE, "武林警格", Area, P, Some(&police_root)).await?;
         let police_chaoming = self.grid("DEMO-POLICE-CHAOMING", "潮鸣警格", Area, P, Some(&police_root)).await?;
+        self.outline(police_root.id, [120.130, 30.250, 120.200, 30.300]).await?;
+        self.outline(police_wulin.id, [120.130, 30.250, 120.170, 30.285]).await?;
+        self.outline(police_chaoming.id, [120.170, 30.250, 120.200, 30.285]).await?;
         let coverage = [
             (police_wulin.id, wll.id),
             (police_wulin.id, zgx.id),
@@ -1399,6 +1446,7 @@ impl<'a> Seed<'a> {
             latitude: Set(lat),
             longitude: Set(lng),
             grid_id: Set(Some(spec.grid)),
+            placement: Set(Some(entity::enums::Placement::Given)),
             enterprise_id: Set(spec.enterprise),
             room_id: Set(spec.room),
             report_code_id: Set(spec.report_code),
@@ -1426,6 +1474,9 @@ impl<'a> Seed<'a> {
             name: Set(p.name.to_owned()),
             phone: Set(p.phone.map(str::to_owned)),
             resident_id: Set(p.resident_id.map(resident_id)),
+            id_document_kind: Set(None),
+            id_document_number: Set(None),
+            id_document_country: Set(None),
             address: Set(p.address.map(str::to_owned)),
             enterprise_id: Set(p.enterprise),
             created_at: Set(created),
@@ -1547,6 +1598,7 @@ impl<'a> Seed<'a> {
                     method: Set(f.method),
                     visited_at: Set(visited),
                     visitor_subject: Set(Some(f.visitor.to_owned())),
+                    repeat_case_id: Set(None),
                     response_speed_rating: Set(f.ratings.0),
                     attitude_rating: Set(f.ratings.1),
                     handling_rating: Set(f.ratings.2),

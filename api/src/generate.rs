@@ -1074,6 +1074,7 @@ impl Gen {
                 depth: Set(parent.map_or(0, |(_, pp)| pp.matches('/').count() as i32 - 1)),
                 created_at: Set(t0),
                 updated_at: Set(t0),
+                ..Default::default()
             });
             (id, path)
         };
@@ -3427,6 +3428,7 @@ impl Gen {
             latitude: Set(coords.map(|c| c.0)),
             longitude: Set(coords.map(|c| c.1)),
             grid_id: Set(Some(m.micros[micro].grid)),
+            placement: Set(Some(entity::enums::Placement::Given)),
             enterprise_id: Set(ent.map(|e| m.ents[e].id)),
             room_id: Set(room),
             report_code_id: Set((source == Src::ReportCode).then_some(com.report_code)),
@@ -3548,6 +3550,7 @@ impl Gen {
                 method: Set(f.method),
                 visited_at: Set(at(f.at)),
                 visitor_subject: Set(Some(f.visitor)),
+                repeat_case_id: Set(None),
                 response_speed_rating: Set(f.ratings.0),
                 attitude_rating: Set(f.ratings.1),
                 handling_rating: Set(f.ratings.2),
@@ -3565,6 +3568,9 @@ impl Gen {
                 name: Set(pname),
                 phone: Set(pphone),
                 resident_id: Set(prid),
+                id_document_kind: Set(None),
+                id_document_number: Set(None),
+                id_document_country: Set(None),
                 address: Set(paddr),
                 enterprise_id: Set(pent),
                 created_at: Set(dt(created)),

@@ -138,7 +138,9 @@ fn days_in_month(year: u32, month: u32) -> Option<u32> {
 ///   otherwise, as assigned in mainland China. After a `+86` / `86` / `0086`
 ///   prefix the leading 0 may be omitted (`+86 10 1234 5678`);
 /// * a public service number of 3–5 digits starting with 1 (110, 119, 120,
-///   12345), without a country prefix.
+///   12345), without a country prefix;
+/// * a number of another country after `+` or `00` with its country code, valid by that
+///   country's rules (foreign traders, mediators and parties), returned in E.164.
 pub fn phone(input: &str) -> Result<String, &'static str> {
     let trimmed = input.trim();
     let (plus, rest) = match trimmed.strip_prefix('+') {
@@ -150,7 +152,9 @@ pub fn phone(input: &str) -> Result<String, &'static str> {
         match c {
             '0'..='9' => digits.push(c),
             ' ' | '-' => {}
-            _ => return Err("may only contain digits, spaces, hyphens and a leading +86"),
+            _ => {
+                return Err("may only contain digits, spaces, hyphens and a leading + with the country code")
+            }
         }
     }
     if digits.is_empty() {
@@ -162,9 +166,24 @@ pub fn phone(input: &str) -> Result<String, &'static str> {
         .or_else(|| digits.strip_prefix("0086").filter(|_| !plus));
     match national {
         Some(national) => international_phone(national),
-        None if plus => Err("only mainland China (+86) numbers are accepted"),
-        None => domestic_phone(&digits),
+        None if plus => foreign_phone(&digits),
+        None => match digits.strip_prefix("00") {
+            Some(international) => foreign_phone(international),
+            None => domestic_phone(&digits),
+        },
     }
+}
+
+/// A number of another country (digits after `+` or `00`), checked against that country's
+/// numbering plan by the `phonenumber` crate (a port of Google's libphonenumber and its
+/// metadata) and returned in E.164 (`+962791234567`).
+fn foreign_phone(digits: &str) -> Result<String, &'static str> {
+    let n = phonenumber::parse(None, format!("+{digits}"))
+        .map_err(|_| "is not an international number: + (or 00), the country code, then the number")?;
+    if !n.is_valid() {
+        return Err("is not a valid number of its country");
+    }
+    Ok(n.format().mode(phonenumber::Mode::E164).to_string())
 }
 
 /// Classifies the digits that follow a `+86` country prefix.
@@ -219,6 +238,35 @@ fn landline(digits: &str) -> Result<String, &'static str> {
         return Err("landline number must have 7 or 8 digits after the area code");
     }
     Ok(format!("{area}-{local}"))
+}
+
+/// The number of an identity document other than the resident ID (a passport, a travel
+/// permit): letters and digits, 5 to 20 of them after spaces and hyphens are removed,
+/// returned in upper case (as printed in the document's machine-readable zone).
+pub fn document_number(input: &str) -> Result<String, &'static str> {
+    let n: String = input
+        .chars()
+        .filter(|c| *c != ' ' && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if !n.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err("may only contain Latin letters, digits, spaces and hyphens");
+    }
+    if !(5..=20).contains(&n.len()) {
+        return Err("must have 5 to 20 letters and digits");
+    }
+    Ok(n)
+}
+
+/// An issuing country as ISO 3166-1 alpha-3 (`JOR`, `USA`; as in a passport's
+/// machine-readable zone), returned in upper case.
+pub fn country_alpha3(input: &str) -> Result<String, &'static str> {
+    let c = input.trim().to_ascii_uppercase();
+    if c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()) {
+        Ok(c)
+    } else {
+        Err("must be a three-letter ISO 3166-1 country code, e.g. JOR or USA")
+    }
 }
 
 /// Latitude/longitude pair. Both must be given or both omitted; each must be a
@@ -643,6 +691,20 @@ mod tests {
     }
 
     #[test]
+    fn phone_foreign_numbers_by_their_country_rules() {
+        for (input, expected) in [
+            ("+962791234567", "+962791234567"),
+            ("+962 79 123 4567", "+962791234567"),
+            ("00962791234567", "+962791234567"),
+            ("+1 415 555 2671", "+14155552671"),
+            ("+852 2123 4567", "+85221234567"),
+            ("+44 20 7946 0958", "+442079460958"),
+        ] {
+            assert_eq!(phone(input), Ok(expected.to_owned()), "{input}");
+        }
+    }
+
+    #[test]
     fn phone_service_numbers() {
         for input in ["110", "119", "120", "122", "12345", "1 2 3 4 5"] {
             assert_eq!(phone(input), Ok(input.replace(' ', "")), "{input}");
@@ -651,8 +713,10 @@ mod tests {
 
     #[test]
     fn phone_rejected() {
-        let chars = "may only contain digits, spaces, hyphens and a leading +86";
-        let foreign = "only mainland China (+86) numbers are accepted";
+        let chars = "may only contain digits, spaces, hyphens and a leading + with the country code";
+        let foreign = "is not a valid number of its country";
+        let not_international =
+            "is not an international number: + (or 00), the country code, then the number";
         let mobile_len = "mobile number must have 11 digits";
         let mobile_prefix = "mobile number must start with 13 to 19";
         let landline_len = "landline number must have 7 or 8 digits after the area code";
@@ -671,9 +735,10 @@ mod tests {
             ("11012345678", mobile_prefix),
             ("+86 110", mobile_len),
             ("+86", "number is missing after the country code"),
-            ("+1 415 555 2671", foreign),
-            ("+852 2123 4567", foreign),
-            ("+0086 13812345678", foreign),
+            ("+962 79 123", foreign),
+            ("+1 415 555", foreign),
+            ("+0086 13812345678", not_international),
+            ("+999 12345678", not_international),
             ("(010) 12345678", chars),
             ("138.1234.5678", chars),
             ("１３８１２３４５６７８", chars),
@@ -690,7 +755,8 @@ mod tests {
             ("010-123456789", landline_len),
             ("0755-123456", landline_len),
             ("0755-123456789", landline_len),
-            ("0001234567", "area code must not start with 0"),
+            // 00 is the international prefix dialled from China: a country code must follow.
+            ("0001234567", not_international),
         ] {
             assert_eq!(phone(input), Err(reason), "{input:?}");
         }

@@ -19,6 +19,7 @@
 #![recursion_limit = "256"]
 
 mod bare;
+mod placement;
 
 // The same allocator as the service, so the raw-SQL side is not handicapped by a slower one.
 #[global_allocator]
@@ -90,6 +91,10 @@ struct Opts {
     /// Run only these scenarios (a, b, c, d, e).
     #[arg(long)]
     only: Vec<String>,
+    /// Measure placement of 100,000 positions in 10,000 grid outlines instead of the
+    /// scenarios (its own database: `placement.db` or `fengqiao_bench_placement`, made afresh).
+    #[arg(long)]
+    placement: bool,
     /// Skip the comparison with the security controls off.
     #[arg(long)]
     no_controls_off: bool,
@@ -149,6 +154,17 @@ async fn run() -> Result<()> {
         return bare::serve(addr).await;
     }
     std::fs::create_dir_all(&opts.work_dir)?;
+    if opts.placement {
+        let report = placement::run(&opts).await?;
+        println!("{report}");
+        if let Some(path) = &opts.write {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+            writeln!(f, "\n{report}")?;
+            eprintln!("appended to {}", path.display());
+        }
+        return Ok(());
+    }
     let bin = sibling_binary("fengqiao")?;
     let url = prepare_database(&opts).await?;
     let generated = ensure_dataset(&opts, &bin, &url).await?;

@@ -1,6 +1,8 @@
 //! Cases (事件): incidents, disputes, hazards and requests for help.
 
-use crate::enums::{CaseCategory, CaseKind, CaseSource, CaseStatus, ReporterRole, RiskColour, Severity};
+use crate::enums::{
+    CaseCategory, CaseKind, CaseSource, CaseStatus, Placement, ReporterRole, RiskColour, Severity,
+};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
@@ -25,6 +27,7 @@ pub struct Model {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub grid_id: Option<Uuid>,
+    pub placement: Option<Placement>,
     pub enterprise_id: Option<Uuid>,
     pub room_id: Option<Uuid>,
     pub report_code_id: Option<Uuid>,

@@ -1,6 +1,6 @@
 //! Parties involved in a case (当事人).
 
-use crate::enums::PartyRole;
+use crate::enums::{IdDocumentKind, PartyRole};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,6 +13,12 @@ pub struct Model {
     pub name: String,
     pub phone: Option<String>,
     pub resident_id: Option<String>,
+    /// A document other than the mainland resident ID (a passport, a travel permit).
+    pub id_document_kind: Option<IdDocumentKind>,
+    /// Its number, upper case.
+    pub id_document_number: Option<String>,
+    /// Issuing country, ISO 3166-1 alpha-3 (as printed in a passport's machine-readable zone).
+    pub id_document_country: Option<String>,
     pub address: Option<String>,
     pub enterprise_id: Option<Uuid>,
     pub created_at: DateTimeUtc,

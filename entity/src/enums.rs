@@ -428,6 +428,12 @@ pub enum TimelineKind {
     /// A volunteer moved a task on the case (accepted, declined, checked in or out).
     #[sea_orm(string_value = "VOLUNTEER_TASK")]
     VolunteerTask,
+    /// The case was moved to another grid (out of the triage queue, or a misplaced report).
+    #[sea_orm(string_value = "PLACED")]
+    Placed,
+    /// An enterprise case consultation (涉企案件会商) was held and concluded.
+    #[sea_orm(string_value = "CONSULTATION")]
+    Consultation,
 }
 
 /// Status of a unit assignment on a case.
@@ -766,4 +772,105 @@ pub enum DuplicateStatus {
     /// Dismissed: different events.
     #[sea_orm(string_value = "DISMISSED")]
     Dismissed,
+}
+
+/// Coordinate reference system of a reported position. The service stores WGS-84.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum CoordinateSystem {
+    /// WGS-84 (GPS, and CGCS2000 to well under a metre): what is stored.
+    #[default]
+    #[sea_orm(string_value = "WGS84")]
+    Wgs84,
+    /// GCJ-02, the shifted system of WeChat `wx.getLocation({type: 'gcj02'})`, Tencent and AMap.
+    #[sea_orm(string_value = "GCJ02")]
+    Gcj02,
+    /// BD-09, Baidu Maps' system (GCJ-02 shifted again).
+    #[sea_orm(string_value = "BD09")]
+    Bd09,
+}
+
+/// How a case got its grid.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Placement {
+    /// The reporter named the grid.
+    #[sea_orm(string_value = "GIVEN")]
+    Given,
+    /// The grid of the report code (民情码) it came through.
+    #[sea_orm(string_value = "REPORT_CODE")]
+    ReportCode,
+    /// The grid of the enterprise it concerns.
+    #[sea_orm(string_value = "ENTERPRISE")]
+    Enterprise,
+    /// The smallest community grid whose boundary contains the reported position.
+    #[sea_orm(string_value = "BOUNDARY")]
+    Boundary,
+    /// The position lies outside every grid boundary: the district's triage queue (its root
+    /// community grid), which district-wide commanders see and place by hand.
+    #[sea_orm(string_value = "TRIAGE")]
+    Triage,
+    /// Placed or moved by a person after the report.
+    #[sea_orm(string_value = "MANUAL")]
+    Manual,
+}
+
+/// An identity document other than the mainland resident ID card.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum IdDocumentKind {
+    /// A passport of any country.
+    #[sea_orm(string_value = "PASSPORT")]
+    Passport,
+    /// Permanent residence ID card for foreigners (外国人永久居留身份证).
+    #[sea_orm(string_value = "FOREIGN_PERMANENT_RESIDENT_ID")]
+    ForeignPermanentResidentId,
+    /// Mainland travel permit for Hong Kong and Macao residents (回乡证).
+    #[sea_orm(string_value = "HK_MACAO_TRAVEL_PERMIT")]
+    HkMacaoTravelPermit,
+    /// Mainland travel permit for Taiwan residents (台胞证).
+    #[sea_orm(string_value = "TAIWAN_TRAVEL_PERMIT")]
+    TaiwanTravelPermit,
+    /// Another official identity document.
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}
+
+/// What an enterprise case consultation concluded.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum ConsultationConclusion {
+    /// No crime: a civil or commercial matter for the parties (and mediation or the courts).
+    #[sea_orm(string_value = "NO_CRIME_CIVIL_MATTER")]
+    NoCrimeCivilMatter,
+    /// A criminal case is opened (立案侦查).
+    #[sea_orm(string_value = "CRIMINAL_CASE_OPENED")]
+    CriminalCaseOpened,
+    /// An administrative matter for the competent department.
+    #[sea_orm(string_value = "ADMINISTRATIVE_MATTER")]
+    AdministrativeMatter,
+    /// To mediation.
+    #[sea_orm(string_value = "REFER_TO_MEDIATION")]
+    ReferToMediation,
+    /// More investigation before a conclusion.
+    #[sea_orm(string_value = "FURTHER_INVESTIGATION")]
+    FurtherInvestigation,
 }

@@ -17,6 +17,8 @@ pub struct Model {
     pub handling_rating: i16,
     pub satisfied: bool,
     pub comment: Option<String>,
+    /// A later report of the same kind at the same place, found when the follow-up was recorded.
+    pub repeat_case_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

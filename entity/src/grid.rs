@@ -3,7 +3,7 @@
 use crate::enums::{GridKind, GridLevel};
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "grids")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -15,6 +15,18 @@ pub struct Model {
     pub parent_id: Option<Uuid>,
     pub path: String,
     pub depth: i32,
+    /// GeoJSON Polygon or MultiPolygon geometry in WGS-84, as text.
+    pub boundary: Option<String>,
+    /// Bounding box of the boundary (west).
+    pub min_lng: Option<f64>,
+    /// Bounding box of the boundary (south).
+    pub min_lat: Option<f64>,
+    /// Bounding box of the boundary (east).
+    pub max_lng: Option<f64>,
+    /// Bounding box of the boundary (north).
+    pub max_lat: Option<f64>,
+    /// Geodesic area of the boundary in square metres.
+    pub area_m2: Option<f64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

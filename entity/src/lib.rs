@@ -5,6 +5,7 @@ pub mod audit_event;
 pub mod case;
 pub mod case_assignment;
 pub mod case_attachment;
+pub mod case_consultation;
 pub mod case_party;
 pub mod case_timeline_entry;
 pub mod case_volunteer_task;

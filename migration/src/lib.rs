@@ -9,6 +9,8 @@ mod m20261123_000004_integration;
 mod m20261206_000005_statistics;
 mod m20261207_000006_write_door;
 mod m20261207_000007_instances;
+mod m20261208_000008_places;
+mod m20261208_000009_parties_abroad;
 
 /// What a platform may write by default (cases of every kind, no master data), as stored.
 pub const PLATFORM_CASES_ONLY: &str = m20261207_000006_write_door::CASES_ONLY;
@@ -27,6 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000005_statistics::Migration),
             Box::new(m20261207_000006_write_door::Migration),
             Box::new(m20261207_000007_instances::Migration),
+            Box::new(m20261208_000008_places::Migration),
+            Box::new(m20261208_000009_parties_abroad::Migration),
         ]
     }
 }
@@ -36,7 +40,7 @@ mod tests {
     use super::*;
     use sea_orm_migration::sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
-    const TABLES: [&str; 31] = [
+    const TABLES: [&str; 32] = [
         "grids",
         "police_grid_coverages",
         "units",
@@ -68,6 +72,7 @@ mod tests {
         "webhook_receipts",
         "outbox_events",
         "duplicate_links",
+        "case_consultations",
     ];
 
     async fn assert_tables(db: &DatabaseConnection, present: bool) {

@@ -403,6 +403,12 @@ pub enum TimelineKind {
     /// (the note says which). Not shown on the public tracking page.
     #[graphql(name = "VOLUNTEER_TASK")]
     VolunteerTask,
+    /// The case was moved to another grid (out of the triage queue, or a misplaced report).
+    #[graphql(name = "PLACED")]
+    Placed,
+    /// An enterprise case consultation (涉企案件会商) was held and concluded (see `Case.consultations`).
+    #[graphql(name = "CONSULTATION")]
+    Consultation,
 }
 
 /// Status of a unit assignment on a case.
@@ -730,4 +736,88 @@ pub enum DuplicateStatus {
     /// Dismissed: different events.
     #[graphql(name = "DISMISSED")]
     Dismissed,
+}
+
+/// Coordinate reference system of a position sent in an input. Chinese map SDKs report
+/// shifted coordinates; say which one you send and the service converts it to WGS-84, the
+/// only system it stores and answers in.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::CoordinateSystem")]
+pub enum CoordinateSystem {
+    /// WGS-84 (GPS, government GIS in CGCS2000, `wx.getLocation` with its default `type: 'wgs84'`): the default.
+    #[graphql(name = "WGS84")]
+    Wgs84,
+    /// GCJ-02: `wx.getLocation({ type: 'gcj02' })`, `wx.chooseLocation`, Tencent Maps and AMap (高德).
+    #[graphql(name = "GCJ02")]
+    Gcj02,
+    /// BD-09: Baidu Maps (百度地图) and its SDKs.
+    #[graphql(name = "BD09")]
+    Bd09,
+}
+
+/// How a case got its grid (the grid decides which grid workers and police see it).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::Placement")]
+pub enum Placement {
+    /// The reporter named the grid (`gridId`).
+    #[graphql(name = "GIVEN")]
+    Given,
+    /// The grid of the report code (民情码) the report came through.
+    #[graphql(name = "REPORT_CODE")]
+    ReportCode,
+    /// The grid of the enterprise the case concerns.
+    #[graphql(name = "ENTERPRISE")]
+    Enterprise,
+    /// The smallest community grid whose boundary contains the reported position.
+    #[graphql(name = "BOUNDARY")]
+    Boundary,
+    /// The position lies outside every grid boundary, so the case waits in the district's
+    /// triage queue (the root community grid): district-wide commanders see it and move it.
+    #[graphql(name = "TRIAGE")]
+    Triage,
+    /// Placed or moved by a person after the report.
+    #[graphql(name = "MANUAL")]
+    Manual,
+}
+
+/// An identity document other than the mainland resident ID card.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::IdDocumentKind")]
+pub enum IdDocumentKind {
+    /// A passport of any country.
+    #[graphql(name = "PASSPORT")]
+    Passport,
+    /// Permanent residence ID card for foreigners (外国人永久居留身份证).
+    #[graphql(name = "FOREIGN_PERMANENT_RESIDENT_ID")]
+    ForeignPermanentResidentId,
+    /// Mainland travel permit for Hong Kong and Macao residents (回乡证).
+    #[graphql(name = "HK_MACAO_TRAVEL_PERMIT")]
+    HkMacaoTravelPermit,
+    /// Mainland travel permit for Taiwan residents (台胞证).
+    #[graphql(name = "TAIWAN_TRAVEL_PERMIT")]
+    TaiwanTravelPermit,
+    /// Another official identity document.
+    #[graphql(name = "OTHER")]
+    Other,
+}
+
+/// What an enterprise case consultation (涉企案件会商) concluded.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::ConsultationConclusion")]
+pub enum ConsultationConclusion {
+    /// No crime: a civil or commercial matter for the parties (mediation or the courts).
+    #[graphql(name = "NO_CRIME_CIVIL_MATTER")]
+    NoCrimeCivilMatter,
+    /// A criminal case is opened (立案侦查).
+    #[graphql(name = "CRIMINAL_CASE_OPENED")]
+    CriminalCaseOpened,
+    /// An administrative matter for the competent department.
+    #[graphql(name = "ADMINISTRATIVE_MATTER")]
+    AdministrativeMatter,
+    /// To mediation (refer the case with `referCaseToMediation`).
+    #[graphql(name = "REFER_TO_MEDIATION")]
+    ReferToMediation,
+    /// More investigation is needed before a conclusion; a later consultation concludes.
+    #[graphql(name = "FURTHER_INVESTIGATION")]
+    FurtherInvestigation,
 }

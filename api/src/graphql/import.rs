@@ -17,6 +17,12 @@ pub enum ImportKind {
     Volunteers,
     /// Grids (网格), keyed by grid code.
     Grids,
+    /// Grid outlines from a GIS export: a GeoJSON FeatureCollection (UTF-8), not CSV, one
+    /// Feature per existing grid with its `code` property (or `网格编码`) and a Polygon or
+    /// MultiPolygon geometry in WGS-84 (a Feature's `coordinateSystem` property may say GCJ02
+    /// or BD09). Each outline is checked as `setGridBoundary` checks it; a row's `line` is the
+    /// Feature's number, from 1. Put parents before their children.
+    GridBoundaries,
 }
 
 /// How an imported file's bytes were decoded.
@@ -49,12 +55,13 @@ pub enum ImportChange {
     Unchanged,
 }
 
-/// A CSV file of master data to import.
+/// A file of master data to import (CSV, or GeoJSON for GRID_BOUNDARIES).
 #[derive(InputObject)]
 pub struct ImportMasterDataInput {
     /// What the file holds; decides the columns expected.
     pub kind: ImportKind,
-    /// The file's bytes, base64-encoded (UTF-8 with or without BOM, or GBK/GB18030 CSV).
+    /// The file's bytes, base64-encoded (CSV: UTF-8 with or without BOM, or GBK/GB18030;
+    /// GeoJSON: UTF-8).
     pub content_base64: String,
     /// Check every row the same way but write nothing (default false).
     pub dry_run: Option<bool>,
@@ -76,7 +83,8 @@ pub struct ImportRowError {
 /// The outcome of one data row.
 #[derive(SimpleObject, Clone)]
 pub struct ImportRow {
-    /// Line of the file where the row starts (the header is line 1).
+    /// Line of the file where the row starts (the header is line 1); for GRID_BOUNDARIES the
+    /// Feature's number in the collection, from 1.
     pub line: i32,
     /// The natural key: credit code or grid code (normalised when valid), or the resident ID masked.
     pub key: Option<String>,

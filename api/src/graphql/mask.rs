@@ -17,10 +17,25 @@ pub fn name(v: &str) -> String {
     }
 }
 
-/// `13812345678` → `138****5678`; landlines keep the area code and the last 2 digits.
+/// `13812345678` → `138****5678`; landlines keep the area code and the last 2 digits;
+/// foreign numbers (E.164) their country code and the last 4 digits.
 pub fn phone(v: &str) -> String {
     let chars: Vec<char> = v.chars().collect();
     let n = chars.len();
+    // A foreign number in E.164 keeps its country code and last 4 digits: +962*****4567.
+    if v.starts_with('+') {
+        let cc = phonenumber::parse(None, v)
+            .map(|p| p.code().value().to_string().len() + 1)
+            .unwrap_or(3)
+            .min(n);
+        let tail = 4.min(n - cc);
+        return format!(
+            "{}{}{}",
+            chars[..cc].iter().collect::<String>(),
+            "*".repeat(n - cc - tail),
+            chars[n - tail..].iter().collect::<String>()
+        );
+    }
     if n == 11 && !v.contains('-') {
         return format!(
             "{}****{}",
@@ -36,6 +51,21 @@ pub fn phone(v: &str) -> String {
     let head: String = chars[..keep_head].iter().collect();
     let tail: String = chars[n - keep_tail..].iter().collect();
     format!("{head}{}{tail}", "*".repeat(n - keep_head - keep_tail))
+}
+
+/// `E12345678` → `E1*****78`: the first two and the last two characters.
+pub fn document_number(v: &str) -> String {
+    let chars: Vec<char> = v.chars().collect();
+    let n = chars.len();
+    if n <= 4 {
+        return "*".repeat(n);
+    }
+    format!(
+        "{}{}{}",
+        chars[..2].iter().collect::<String>(),
+        "*".repeat(n - 4),
+        chars[n - 2..].iter().collect::<String>()
+    )
 }
 
 /// `330106199001011234` → `330106********1234`.

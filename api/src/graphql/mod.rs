@@ -8,6 +8,7 @@ pub mod date;
 pub mod enterprise;
 pub mod enums;
 pub mod federation;
+pub mod geojson;
 pub mod grid;
 pub mod import;
 pub mod loader;

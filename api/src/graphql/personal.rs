@@ -21,6 +21,8 @@ pub enum PersonalDataKind {
     ResidentId,
     /// An address (masked after the street).
     Address,
+    /// The number of a passport or another identity document (masked E1******67).
+    IdDocumentNumber,
 }
 
 /// A personal value: `masked` always; `reveal(reason)` gives the whole value to roles whose work needs it and is audited.
@@ -65,6 +67,7 @@ impl PersonalField {
             PersonalDataKind::Phone => mask::phone(&self.value),
             PersonalDataKind::ResidentId => mask::resident_id(&self.value),
             PersonalDataKind::Address => mask::address(&self.value),
+            PersonalDataKind::IdDocumentNumber => mask::document_number(&self.value),
         }
     }
 

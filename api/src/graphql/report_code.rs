@@ -300,7 +300,7 @@ pub struct SubmitPublicReportInput {
     pub title: Option<String>,
     /// What is wrong (1–4000 characters).
     pub description: String,
-    /// Mainland phone number for a call back; never shown publicly.
+    /// Phone number for a call back (mainland, or foreign with + and its country code); never shown publicly.
     pub phone: Option<String>,
     /// Latitude (WGS 84, −90 to 90); give both coordinates or neither.
     pub latitude: Option<f64>,

@@ -6,8 +6,8 @@ use chrono::{DateTime, Datelike, Utc};
 use entity::{
     case, case_assignment, case_attachment, case_party, case_timeline_entry, case_volunteer_task,
     enums::{
-        CaseCategory, CaseKind, CaseSource, CaseStatus, ExternalEntity, PartyRole, ReporterRole, RiskColour,
-        Severity,
+        CaseCategory, CaseKind, CaseSource, CaseStatus, CoordinateSystem, ExternalEntity, IdDocumentKind,
+        PartyRole, Placement, ReporterRole, RiskColour, Severity,
     },
     external_ref, follow_up, grid, mediation_session, mediator, session_mediator,
 };
@@ -28,7 +28,7 @@ use super::{
 use crate::{
     auth::{Actor, Role},
     error::{AppError, AppResult},
-    validate,
+    places, validate,
 };
 
 impl Scoped for case::Entity {
@@ -71,6 +71,16 @@ async fn reach<C: ConnectionTrait>(db: &C, actor: &Actor, authored: bool) -> App
         Role::Mediator => {
             if let Some(r) = actor.scope.room {
                 any = any.add(case::Column::RoomId.eq(r));
+                // A room that escalated a case keeps reading it: its own sessions are there.
+                any = any.add(
+                    case::Column::Id.in_subquery(
+                        Query::select()
+                            .column(mediation_session::Column::CaseId)
+                            .from(mediation_session::Entity)
+                            .and_where(mediation_session::Column::RoomId.eq(r))
+                            .to_owned(),
+                    ),
+                );
             }
         }
         Role::Volunteer => {
@@ -401,6 +411,20 @@ pub async fn follow_ups<C: ConnectionTrait>(
     super::group_by_parent(db, q, follow_up::Column::CaseId, ids).await
 }
 
+/// Enterprise case consultations per visible case, oldest first.
+pub async fn consultations<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<entity::case_consultation::Model>>> {
+    use entity::case_consultation as cc;
+    let q = cc::Entity::find()
+        .filter(in_visible_cases(db, actor, cc::Column::CaseId).await?)
+        .order_by_asc(cc::Column::HeldAt)
+        .order_by_asc(cc::Column::Id);
+    super::group_by_parent(db, q, cc::Column::CaseId, ids).await
+}
+
 /// Volunteer tasks per visible case.
 pub async fn volunteer_tasks<C: ConnectionTrait>(
     db: &C,
@@ -465,6 +489,8 @@ pub struct NewParty {
     pub phone: Option<String>,
     /// Resident ID number.
     pub resident_id: Option<String>,
+    /// Another identity document (a passport, a travel permit): kind, number, issuing country.
+    pub id_document: Option<(IdDocumentKind, String, String)>,
     /// Address.
     pub address: Option<String>,
 }
@@ -488,10 +514,12 @@ pub struct NewReport {
     pub reporter_phone: Option<String>,
     /// Address.
     pub address: Option<String>,
-    /// Latitude (WGS 84).
+    /// Latitude, in `coordinate_system`.
     pub latitude: Option<f64>,
-    /// Longitude (WGS 84).
+    /// Longitude, in `coordinate_system`.
     pub longitude: Option<f64>,
+    /// The system of `latitude`/`longitude` (WGS-84 when `None`); stored as WGS-84.
+    pub coordinate_system: Option<CoordinateSystem>,
     /// Grid.
     pub grid_id: Option<Uuid>,
     /// Enterprise concerned, by id (must be one the reporter may read).
@@ -591,12 +619,31 @@ fn clean(input: &NewReport) -> AppResult<CleanReport> {
                     .map_err(|m| AppError::bad_input(format!("input.parties[{i}].residentId"), m))
             })
             .transpose()?;
+        let id_document = p
+            .id_document
+            .as_ref()
+            .map(|(kind, number, country)| {
+                let at = |f: &str| format!("input.parties[{i}].idDocument.{f}");
+                let number =
+                    validate::document_number(number).map_err(|m| AppError::bad_input(at("number"), m))?;
+                let country =
+                    validate::country_alpha3(country).map_err(|m| AppError::bad_input(at("country"), m))?;
+                Ok::<_, AppError>((*kind, number, country))
+            })
+            .transpose()?;
+        if resident_id.is_some() && id_document.is_some() {
+            return Err(AppError::bad_input(
+                format!("input.parties[{i}].idDocument"),
+                "give a resident ID or another identity document, not both",
+            ));
+        }
         let address = opt_text(&format!("input.parties[{i}].address"), p.address.as_deref(), 200)?;
         parties.push(Party {
             role: p.role,
             name,
             phone,
             resident_id,
+            id_document,
             address,
         });
     }
@@ -722,8 +769,21 @@ pub async fn prepare<C: ConnectionTrait>(
             .await
             .map_err(|e| not_found_as_input(e, "input.gridId", "no such grid"))?;
     }
-    // A case about an enterprise belongs to the enterprise's grid unless the reporter named one.
-    let grid_id = input.grid_id.or(enterprise.as_ref().and_then(|e| e.grid_id));
+    // The reporter's grid, else the enterprise's, else the one the position lies in.
+    let position = input
+        .latitude
+        .zip(input.longitude)
+        .map(|(lat, lng)| places::to_wgs84(input.coordinate_system.unwrap_or_default(), lat, lng));
+    let (grid_id, placement) = match (
+        input.grid_id,
+        enterprise.as_ref().and_then(|e| e.grid_id),
+        position,
+    ) {
+        (Some(g), _, _) => (Some(g), Some(Placement::Given)),
+        (None, Some(g), _) => (Some(g), Some(Placement::Enterprise)),
+        (None, None, Some((lat, lng))) => super::grid::place(txn, lat, lng).await?.unzip(),
+        (None, None, None) => (None, None),
+    };
     Ok(NewCase {
         kind,
         category: input.category,
@@ -735,9 +795,10 @@ pub async fn prepare<C: ConnectionTrait>(
         reporter_name: c.reporter_name,
         reporter_phone: c.reporter_phone,
         address: c.address,
-        latitude: input.latitude,
-        longitude: input.longitude,
+        latitude: position.map(|p| p.0),
+        longitude: position.map(|p| p.1),
         grid_id,
+        placement,
         enterprise_id: enterprise.map(|e| e.id),
         room_id: None,
         report_code_id: None,

@@ -1,10 +1,13 @@
 //! Grids (网格/警格): the governance tree, and the police-grid coverage mapping.
 
 use entity::{
-    enums::{GridKind, GridLevel},
+    enums::{CoordinateSystem, GridKind, GridLevel, Placement},
     grid, police_grid_coverage,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
+    Statement,
+};
 use uuid::Uuid;
 
 use super::{
@@ -16,7 +19,7 @@ use crate::{
     auth::Actor,
     db::begin_write,
     error::{AppError, AppResult},
-    validate,
+    places, validate,
 };
 
 impl Scoped for grid::Entity {
@@ -189,6 +192,7 @@ async fn insert<C: ConnectionTrait>(
         depth: Set(depth),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
     .insert(db)
     .await?;
@@ -378,4 +382,290 @@ pub async fn covered<C: ConnectionTrait>(
         }
     }
     Ok(out)
+}
+
+/// What setting a boundary measured against its neighbours (each within [`places::TOLERANCE`],
+/// or the boundary was refused).
+#[derive(Clone, Debug, Default)]
+pub struct BoundaryCheck {
+    /// Share of the new boundary's area outside its parent's (`None`: the parent has none).
+    pub outside_parent: Option<f64>,
+    /// The sibling overlapping most, with the share of the smaller of the two covered by both.
+    pub largest_overlap: Option<(grid::Model, f64)>,
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.2}%", share * 100.0)
+}
+
+/// Sets (or with `None` clears) the boundary of grid `id`, after checking it against the
+/// tree: inside its parent, around its children and beside its siblings, each within
+/// [`places::TOLERANCE`]. Runs on the connection or transaction given; the spatial index of
+/// SQLite (`grid_boxes`) is kept in the same transaction. `field` names the input field in
+/// errors.
+pub async fn set_boundary<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    boundary: Option<places::Boundary>,
+    field: &str,
+) -> AppResult<(grid::Model, BoundaryCheck)> {
+    require_master_data(actor)?;
+    let old = super::writable::<grid::Entity, C>(db, actor, id, "input.gridId", "no such grid").await?;
+    let mut check = BoundaryCheck::default();
+    if let Some(b) = &boundary {
+        check = check_in_tree(db, &old, b, field).await?;
+    }
+    let mut am: grid::ActiveModel = old.clone().into();
+    am.boundary = Set(boundary.as_ref().map(|b| b.geojson.clone()));
+    am.min_lng = Set(boundary.as_ref().map(|b| b.bbox[0]));
+    am.min_lat = Set(boundary.as_ref().map(|b| b.bbox[1]));
+    am.max_lng = Set(boundary.as_ref().map(|b| b.bbox[2]));
+    am.max_lat = Set(boundary.as_ref().map(|b| b.bbox[3]));
+    am.area_m2 = Set(boundary.as_ref().map(|b| b.area_m2));
+    am.updated_at = Set(super::now());
+    let model = am.update(db).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "DELETE FROM grid_boxes WHERE grid_id = ?",
+            [model.id.into()],
+        ))
+        .await?;
+        if let (Some(b), GridKind::Community) = (&boundary, model.kind) {
+            db.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "INSERT INTO grid_boxes (min_lng, max_lng, min_lat, max_lat, grid_id) VALUES (?, ?, ?, ?, ?)",
+                [
+                    b.bbox[0].into(),
+                    b.bbox[2].into(),
+                    b.bbox[1].into(),
+                    b.bbox[3].into(),
+                    model.id.into(),
+                ],
+            ))
+            .await?;
+        }
+    }
+    Ok((model, check))
+}
+
+/// Grids with a boundary whose box meets `bbox` among `filter`.
+async fn with_boundary_near<C: ConnectionTrait>(
+    db: &C,
+    filter: Condition,
+    bbox: [f64; 4],
+) -> AppResult<Vec<grid::Model>> {
+    Ok(grid::Entity::find()
+        .filter(filter)
+        .filter(grid::Column::Boundary.is_not_null())
+        .filter(grid::Column::MinLng.lte(bbox[2]))
+        .filter(grid::Column::MaxLng.gte(bbox[0]))
+        .filter(grid::Column::MinLat.lte(bbox[3]))
+        .filter(grid::Column::MaxLat.gte(bbox[1]))
+        .all(db)
+        .await?)
+}
+
+async fn check_in_tree<C: ConnectionTrait>(
+    db: &C,
+    g: &grid::Model,
+    b: &places::Boundary,
+    field: &str,
+) -> AppResult<BoundaryCheck> {
+    let mut check = BoundaryCheck::default();
+    let shape_of = |m: &grid::Model| m.boundary.as_deref().and_then(places::stored);
+    if let Some(pid) = g.parent_id {
+        let parent = grid::Entity::find_by_id(pid)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("grid {} has a missing parent", g.id)))?;
+        if let Some(ps) = shape_of(&parent) {
+            let out = places::outside_share(&b.shape, &ps);
+            if out > places::TOLERANCE {
+                return Err(AppError::bad_input(
+                    field,
+                    format!(
+                        "{} of it lies outside its parent grid {} ({}); at most {} may",
+                        percent(out),
+                        parent.code,
+                        parent.name,
+                        percent(places::TOLERANCE)
+                    ),
+                ));
+            }
+            check.outside_parent = Some(out);
+        }
+    }
+    for child in with_boundary_near(
+        db,
+        Condition::all().add(grid::Column::ParentId.eq(g.id)),
+        [-180.0, -90.0, 180.0, 90.0],
+    )
+    .await?
+    {
+        if let Some(cs) = shape_of(&child) {
+            let out = places::outside_share(&cs, &b.shape);
+            if out > places::TOLERANCE {
+                return Err(AppError::bad_input(
+                    field,
+                    format!(
+                        "{} of its child grid {} ({}) would lie outside it; at most {} may",
+                        percent(out),
+                        child.code,
+                        child.name,
+                        percent(places::TOLERANCE)
+                    ),
+                ));
+            }
+        }
+    }
+    let siblings = Condition::all()
+        .add(grid::Column::Id.ne(g.id))
+        .add(grid::Column::Kind.eq(g.kind))
+        .add(match g.parent_id {
+            Some(p) => grid::Column::ParentId.eq(p),
+            None => grid::Column::ParentId.is_null(),
+        });
+    for sib in with_boundary_near(db, siblings, b.bbox).await? {
+        if let Some(ss) = shape_of(&sib) {
+            let share = places::overlap_share(&b.shape, &ss);
+            if share > places::TOLERANCE {
+                return Err(AppError::bad_input(
+                    field,
+                    format!(
+                        "it overlaps its sibling grid {} ({}) by {} of the smaller one; at most {} may",
+                        sib.code,
+                        sib.name,
+                        percent(share),
+                        percent(places::TOLERANCE)
+                    ),
+                ));
+            }
+            if check.largest_overlap.as_ref().is_none_or(|(_, s)| share > *s) {
+                check.largest_overlap = Some((sib, share));
+            }
+        }
+    }
+    Ok(check)
+}
+
+/// The smallest community grid whose boundary contains the WGS-84 position, if any: the
+/// spatial index (R*Tree on SQLite, GiST on PostgreSQL) finds the grids whose box holds
+/// it, smallest first, and the first whose boundary holds it wins.
+/// (On PostgreSQL the point is written as a zero-size box: GiST's `box_ops` serve
+/// `box @> box`, not `box @> point`.)
+pub async fn containing<C: ConnectionTrait>(db: &C, lat: f64, lng: f64) -> AppResult<Option<Uuid>> {
+    let backend = db.get_database_backend();
+    let stmt = match backend {
+        DbBackend::Postgres => Statement::from_sql_and_values(
+            backend,
+            "SELECT id, boundary FROM grids WHERE boundary IS NOT NULL AND kind = 'COMMUNITY' \
+             AND box(point(min_lng, min_lat), point(max_lng, max_lat)) @> box(point($1, $2), point($1, $2)) \
+             ORDER BY area_m2, code",
+            [lng.into(), lat.into()],
+        ),
+        _ => Statement::from_sql_and_values(
+            backend,
+            "SELECT g.id AS id, g.boundary AS boundary FROM grid_boxes b JOIN grids g ON g.id = b.grid_id \
+             WHERE b.min_lng <= ? AND b.max_lng >= ? AND b.min_lat <= ? AND b.max_lat >= ? \
+             ORDER BY g.area_m2, g.code",
+            [lng.into(), lng.into(), lat.into(), lat.into()],
+        ),
+    };
+    for row in db.query_all_raw(stmt).await? {
+        let id: Uuid = row.try_get("", "id")?;
+        let text: String = row.try_get("", "boundary")?;
+        if places::stored(&text).is_some_and(|s| places::contains(&s, lat, lng)) {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// The district's triage queue for positions outside every boundary: its root community
+/// grid, when it has exactly one (several roots leave the case without a grid, for a
+/// district-wide commander to place).
+pub async fn triage<C: ConnectionTrait>(db: &C) -> AppResult<Option<Uuid>> {
+    use sea_orm::QuerySelect;
+    let roots: Vec<Uuid> = grid::Entity::find()
+        .select_only()
+        .column(grid::Column::Id)
+        .filter(grid::Column::ParentId.is_null())
+        .filter(grid::Column::Kind.eq(GridKind::Community))
+        .limit(2)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(match roots.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    })
+}
+
+/// Places a WGS-84 position: the smallest community grid containing it
+/// ([`Placement::Boundary`]), else the triage queue ([`Placement::Triage`]).
+pub async fn place<C: ConnectionTrait>(db: &C, lat: f64, lng: f64) -> AppResult<Option<(Uuid, Placement)>> {
+    if let Some(g) = containing(db, lat, lng).await? {
+        return Ok(Some((g, Placement::Boundary)));
+    }
+    Ok(triage(db).await?.map(|g| (g, Placement::Triage)))
+}
+
+/// Reads `geojson` (in `system`) and sets it as grid `id`'s boundary in one transaction;
+/// `None` clears it. Bad GeoJSON is `BAD_USER_INPUT` on `input.boundary`.
+pub async fn update_boundary(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    geojson: Option<&serde_json::Value>,
+    system: CoordinateSystem,
+) -> AppResult<(grid::Model, BoundaryCheck)> {
+    require_master_data(actor)?;
+    let boundary = geojson
+        .map(|v| places::parse(v, system).map_err(|m| AppError::bad_input("input.boundary", m)))
+        .transpose()?;
+    let txn = begin_write(db).await?;
+    let out = set_boundary(&txn, actor, id, boundary, "input.boundary").await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Where a position would be filed.
+#[derive(Clone, Debug)]
+pub struct Located {
+    /// The grid (when the caller may read it).
+    pub grid: Option<grid::Model>,
+    /// How it was found.
+    pub placement: Option<Placement>,
+    /// WGS-84 latitude.
+    pub latitude: f64,
+    /// WGS-84 longitude.
+    pub longitude: f64,
+}
+
+/// The grid a report at the position would be filed in (`gridAt`).
+pub async fn locate<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    lat: f64,
+    lng: f64,
+    system: CoordinateSystem,
+) -> AppResult<Located> {
+    super::require_signed_in(actor)?;
+    validate::coordinates(Some(lat), Some(lng)).map_err(|(f, m)| AppError::bad_input(f, m))?;
+    let (latitude, longitude) = places::to_wgs84(system, lat, lng);
+    let (id, placement) = place(db, latitude, longitude).await?.unzip();
+    let grid = match id {
+        Some(id) => super::by_ids::<grid::Entity, C>(db, actor, &[id])
+            .await?
+            .remove(&id),
+        None => None,
+    };
+    Ok(Located {
+        placement: grid.as_ref().and(placement),
+        grid,
+        latitude,
+        longitude,
+    })
 }

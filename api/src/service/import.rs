@@ -60,6 +60,9 @@ pub enum ImportKind {
     Volunteers,
     /// Grids, keyed by grid code.
     Grids,
+    /// Grid outlines: a GeoJSON FeatureCollection (not CSV), one Feature per grid, its
+    /// `code` property naming the grid. See [`import_boundaries`].
+    GridBoundaries,
 }
 
 impl ImportKind {
@@ -69,6 +72,7 @@ impl ImportKind {
             ImportKind::Enterprises => "enterprises",
             ImportKind::Volunteers => "volunteers",
             ImportKind::Grids => "grids",
+            ImportKind::GridBoundaries => "grid-boundaries",
         }
     }
 
@@ -76,7 +80,7 @@ impl ImportKind {
         match self {
             ImportKind::Enterprises => ENTERPRISE_COLUMNS,
             ImportKind::Volunteers => VOLUNTEER_COLUMNS,
-            ImportKind::Grids => GRID_COLUMNS,
+            ImportKind::Grids | ImportKind::GridBoundaries => GRID_COLUMNS,
         }
     }
 
@@ -85,7 +89,7 @@ impl ImportKind {
         match self {
             ImportKind::Enterprises => "creditCode",
             ImportKind::Volunteers => "residentId",
-            ImportKind::Grids => "code",
+            ImportKind::Grids | ImportKind::GridBoundaries => "code",
         }
     }
 
@@ -228,6 +232,9 @@ pub async fn import(
     if bytes.len() > MAX_FILE_BYTES {
         return Err(too_large());
     }
+    if kind == ImportKind::GridBoundaries {
+        return import_boundaries(db, actor, bytes, dry_run).await;
+    }
     let (text, encoding) = decode(bytes)?;
     let (header, records) = parse(kind, &text)?;
     let txn = begin_write(db).await?;
@@ -293,6 +300,184 @@ pub async fn import(
     Ok(report)
 }
 
+/// Property names a Feature may name its grid by (GIS tables use either language).
+const BOUNDARY_CODE_KEYS: [&str; 5] = ["code", "gridCode", "grid_code", "网格编码", "编码"];
+
+/// Imports grid outlines from a GeoJSON FeatureCollection (UTF-8, as RFC 7946 requires):
+/// each Feature's `code` property (or `gridCode`, `网格编码`, `编码`) names an existing grid and
+/// its Polygon or MultiPolygon geometry becomes that grid's boundary, checked as
+/// `setGridBoundary` checks it. Positions are WGS-84 unless the Feature's
+/// `coordinateSystem` property says `GCJ02` or `BD09`. One transaction, one savepoint per
+/// Feature; a row's `line` is the Feature's number (from 1). Put parents before children so
+/// each child is checked against its parent's new outline.
+pub async fn import_boundaries(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    bytes: &[u8],
+    dry_run: bool,
+) -> AppResult<ImportReport> {
+    let (text, encoding) = decode(bytes)?;
+    let collection: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| AppError::bad_input(FILE_FIELD, format!("is not JSON: {e}")))?;
+    let features = match (
+        collection.get("type").and_then(|t| t.as_str()),
+        collection.get("features"),
+    ) {
+        (Some("FeatureCollection"), Some(serde_json::Value::Array(f))) => f,
+        _ => {
+            return Err(AppError::bad_input(
+                FILE_FIELD,
+                "must be a GeoJSON FeatureCollection, one Feature per grid with a `code` property",
+            ))
+        }
+    };
+    if features.len() > MAX_ROWS {
+        return Err(AppError::bad_input(
+            FILE_FIELD,
+            format!("has more than {MAX_ROWS} features; split it"),
+        ));
+    }
+    let txn = begin_write(db).await?;
+    let mut report = ImportReport {
+        kind: ImportKind::GridBoundaries,
+        encoding,
+        dry_run,
+        rows: Vec::with_capacity(features.len()),
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        failed: 0,
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, feature) in features.iter().enumerate() {
+        let line = i + 1;
+        let props = feature.get("properties");
+        let key = BOUNDARY_CODE_KEYS
+            .iter()
+            .find_map(|k| props.and_then(|p| p.get(*k)).and_then(|v| v.as_str()))
+            .map(|s| s.trim().to_owned());
+        let fail = |field: &'static str, code: &'static str, message: String| RowError {
+            column: Some(field.to_owned()),
+            field: Some(field),
+            code,
+            message,
+        };
+        let result = match key.as_deref().map(validate::code) {
+            None => Err(fail(
+                "code",
+                code::BAD_USER_INPUT,
+                "the Feature has no `code` property naming its grid".into(),
+            )),
+            Some(Err(m)) => Err(fail("code", code::BAD_USER_INPUT, m.to_string())),
+            Some(Ok(code)) => match seen.get(&code) {
+                Some(first) => Err(fail(
+                    "code",
+                    code::CONFLICT,
+                    format!("repeats the grid of feature {first}"),
+                )),
+                None => {
+                    seen.insert(code.clone(), line);
+                    let sp = txn.begin().await?;
+                    match boundary_feature(&sp, actor, &code, feature).await {
+                        Ok(change) => {
+                            sp.commit().await?;
+                            Ok(change)
+                        }
+                        Err(Fail::Row(e)) => {
+                            sp.rollback().await?;
+                            Err(e)
+                        }
+                        Err(Fail::Fatal(e)) => return Err(e),
+                    }
+                }
+            },
+        };
+        match &result {
+            Ok(Change::Created) => report.created += 1,
+            Ok(Change::Updated) => report.updated += 1,
+            Ok(Change::Unchanged) => report.unchanged += 1,
+            Err(_) => report.failed += 1,
+        }
+        report.rows.push(RowOutcome { line, key, result });
+    }
+    if dry_run {
+        txn.rollback().await?;
+    } else {
+        txn.commit().await?;
+    }
+    tracing::info!(
+        kind = "grid-boundaries",
+        dry_run,
+        rows = report.total(),
+        updated = report.updated,
+        unchanged = report.unchanged,
+        failed = report.failed,
+        "master data import"
+    );
+    Ok(report)
+}
+
+/// One Feature of a boundary file: the grid's new outline.
+async fn boundary_feature<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    code: &str,
+    feature: &serde_json::Value,
+) -> Result<Change, Fail> {
+    let bad = |field: &'static str, code: &'static str, message: String| {
+        Fail::Row(RowError {
+            column: Some(field.to_owned()),
+            field: Some(field),
+            code,
+            message,
+        })
+    };
+    let Some(grid) = grid_by_code(db, code).await? else {
+        return Err(bad("code", code::NOT_FOUND, "no grid has this code".into()));
+    };
+    let system = match feature
+        .get("properties")
+        .and_then(|p| p.get("coordinateSystem"))
+        .and_then(|v| v.as_str())
+    {
+        None | Some("WGS84") => entity::enums::CoordinateSystem::Wgs84,
+        Some("GCJ02") => entity::enums::CoordinateSystem::Gcj02,
+        Some("BD09") => entity::enums::CoordinateSystem::Bd09,
+        Some(other) => {
+            return Err(bad(
+                "coordinateSystem",
+                code::BAD_USER_INPUT,
+                format!("unknown coordinate system \"{other}\" (use WGS84, GCJ02 or BD09)"),
+            ))
+        }
+    };
+    let geometry = feature
+        .get("geometry")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    let boundary =
+        crate::places::parse(&geometry, system).map_err(|m| bad("geometry", code::BAD_USER_INPUT, m))?;
+    if grid.boundary.as_deref() == Some(boundary.geojson.as_str()) {
+        return Ok(Change::Unchanged);
+    }
+    match super::grid::set_boundary(db, actor, grid.id, Some(boundary), "geometry").await {
+        Ok(_) => Ok(Change::Updated),
+        Err(AppError::BadInput { message, .. }) => Err(bad("geometry", code::BAD_USER_INPUT, message)),
+        Err(AppError::NotFound | AppError::NotFoundAt { .. }) => Err(bad(
+            "code",
+            code::NOT_FOUND,
+            "no grid of your jurisdiction has this code".into(),
+        )),
+        Err(AppError::Forbidden(m)) => Err(Fail::Row(RowError {
+            column: None,
+            field: None,
+            code: code::FORBIDDEN,
+            message: m,
+        })),
+        Err(e) => Err(Fail::Fatal(e)),
+    }
+}
+
 fn too_large() -> AppError {
     AppError::bad_input(
         FILE_FIELD,
@@ -332,7 +517,7 @@ async fn in_savepoint(
     let outcome = match kind {
         ImportKind::Enterprises => enterprise_row(&sp, actor, row).await,
         ImportKind::Volunteers => volunteer_row(&sp, actor, row).await,
-        ImportKind::Grids => grid_row(&sp, actor, row).await,
+        ImportKind::Grids | ImportKind::GridBoundaries => grid_row(&sp, actor, row).await,
     };
     match outcome {
         Ok(change) => {
@@ -683,7 +868,7 @@ impl Row<'_> {
         let valid = match kind {
             ImportKind::Enterprises => validate::credit_code(raw).ok(),
             ImportKind::Volunteers => validate::resident_id(raw).ok(),
-            ImportKind::Grids => validate::code(raw).ok(),
+            ImportKind::Grids | ImportKind::GridBoundaries => validate::code(raw).ok(),
         };
         (Some(raw.to_owned()), valid)
     }

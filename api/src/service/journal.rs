@@ -18,7 +18,10 @@
 use chrono::{DateTime, Utc};
 use entity::{
     case, case_attachment, case_party, case_timeline_entry,
-    enums::{CaseCategory, CaseKind, CaseSource, CaseStatus, PartyRole, ReporterRole, TimelineKind},
+    enums::{
+        CaseCategory, CaseKind, CaseSource, CaseStatus, IdDocumentKind, PartyRole, Placement, ReporterRole,
+        TimelineKind,
+    },
     tracking_counter,
 };
 use sea_orm::{
@@ -107,6 +110,8 @@ pub struct Party {
     pub phone: Option<String>,
     /// Resident ID number.
     pub resident_id: Option<String>,
+    /// Another identity document: kind, number, issuing country (ISO alpha-3).
+    pub id_document: Option<(IdDocumentKind, String, String)>,
     /// Address.
     pub address: Option<String>,
 }
@@ -156,6 +161,8 @@ pub struct NewCase {
     pub longitude: Option<f64>,
     /// Grid (already resolved through the reporter's scope, or from a report code).
     pub grid_id: Option<Uuid>,
+    /// How the grid was decided (`None` with no grid).
+    pub placement: Option<Placement>,
     /// Enterprise concerned.
     pub enterprise_id: Option<Uuid>,
     /// Mediation room (report codes of a room).
@@ -344,6 +351,7 @@ impl<'s> Journal<'s> {
             latitude: Set(c.latitude),
             longitude: Set(c.longitude),
             grid_id: Set(c.grid_id),
+            placement: Set(c.placement),
             enterprise_id: Set(c.enterprise_id),
             room_id: Set(c.room_id),
             report_code_id: Set(c.report_code_id),
@@ -368,6 +376,9 @@ impl<'s> Journal<'s> {
                 name: Set(p.name),
                 phone: Set(p.phone),
                 resident_id: Set(p.resident_id),
+                id_document_kind: Set(p.id_document.as_ref().map(|d| d.0)),
+                id_document_number: Set(p.id_document.as_ref().map(|d| d.1.clone())),
+                id_document_country: Set(p.id_document.map(|d| d.2)),
                 address: Set(p.address),
                 enterprise_id: Set(None),
                 created_at: Set(now),

@@ -178,6 +178,16 @@ pub async fn record(store: &Store, actor: &Actor, step: Step, r: SessionResult) 
         move |txn, c| {
             Box::pin(async move {
                 let s = session_of(txn, c.id, r.session_id).await?;
+                // A session is held at its time: an outcome an hour or more before it is a mistake.
+                if super::now() + chrono::Duration::hours(1) < s.scheduled_at {
+                    return Err(AppError::bad_input(
+                        "input.sessionId",
+                        format!(
+                            "the session is scheduled for {}; record its outcome once it has been held",
+                            s.scheduled_at.format("%Y-%m-%d %H:%M UTC")
+                        ),
+                    ));
+                }
                 if s.outcome != SessionOutcome::Pending {
                     return Err(AppError::Conflict {
                         field: Some("input.sessionId".into()),

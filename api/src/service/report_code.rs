@@ -13,7 +13,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use entity::{
     case, case_timeline_entry, enterprise,
-    enums::{CaseKind, CaseSource, CaseStatus, ReporterRole, TimelineKind},
+    enums::{CaseKind, CaseSource, CaseStatus, Placement, ReporterRole, TimelineKind},
     grid, mediation_room, report_code,
 };
 use sea_orm::{
@@ -578,6 +578,11 @@ pub async fn submit_public_report(
                 .and_then(|e| e.grid_id);
         }
     }
+    // A code without a place of its own (a room's) files the report where its position lies.
+    let mut placement = grid_id.map(|_| Placement::ReportCode);
+    if let (None, Some(lat), Some(lng)) = (grid_id, input.latitude, input.longitude) {
+        (grid_id, placement) = super::grid::place(j.txn(), lat, lng).await?.unzip();
+    }
     let attachments: Vec<Attachment> = photo
         .iter()
         .map(|p| Attachment {
@@ -606,6 +611,7 @@ pub async fn submit_public_report(
                 latitude: input.latitude,
                 longitude: input.longitude,
                 grid_id,
+                placement,
                 enterprise_id: rc.enterprise_id,
                 room_id: rc.room_id,
                 report_code_id: Some(rc.id),

@@ -73,6 +73,10 @@ pub enum Action {
     ConfirmJudicially,
     /// Volunteers or a team are tasked on the case.
     AssignVolunteers,
+    /// The case moves to another community grid (out of the triage queue, or misplaced).
+    Place,
+    /// An enterprise case consultation (涉企案件会商) with its participants and conclusion.
+    Consult,
 }
 
 /// One rule of the state machine.
@@ -228,6 +232,30 @@ pub const RULES: &[Rule] = &[
         timeline: TimelineKind::VolunteersAssigned,
     },
     Rule {
+        action: Action::Place,
+        from: &[
+            S::Reported,
+            S::Assessed,
+            S::Dispatched,
+            S::InHandling,
+            S::Mediating,
+            S::Resolved,
+            S::Unresolved,
+            S::FedBack,
+            S::FollowedUp,
+        ],
+        to: None,
+        roles: &[Role::Commander, Role::CommunityPolice],
+        timeline: TimelineKind::Placed,
+    },
+    Rule {
+        action: Action::Consult,
+        from: &[S::Assessed, S::Dispatched, S::InHandling, S::Mediating],
+        to: None,
+        roles: &[Role::Commander, Role::CommunityPolice],
+        timeline: TimelineKind::Consultation,
+    },
+    Rule {
         action: Action::Reopen,
         from: &[S::Resolved, S::Unresolved, S::FedBack, S::FollowedUp, S::Closed],
         to: Some(S::InHandling),
@@ -280,6 +308,8 @@ impl Action {
             Action::EscalateMediation => "escalateMediation",
             Action::ConfirmJudicially => "confirmAgreementJudicially",
             Action::AssignVolunteers => "assignVolunteers",
+            Action::Place => "placeCase",
+            Action::Consult => "recordConsultation",
         }
     }
 }
@@ -329,6 +359,13 @@ where
         Opened::Replayed(first) => return journal::replayed_case(&store.db, actor, first).await,
     };
     let current = get::<case::Entity, _>(j.txn(), actor, step.case_id).await?;
+    // A room that escalated a case still reads it (its own sessions); only the case's
+    // current room mediates it.
+    if actor.role == Role::Mediator && current.room_id != actor.scope.room {
+        return Err(AppError::forbidden(
+            "the case has moved to another mediation room; only that room's mediators act on it",
+        ));
+    }
     if current.version != step.version {
         return Err(AppError::Conflict {
             field: Some("input.version".into()),
@@ -533,6 +570,168 @@ async fn assign(
         .await?;
     }
     Ok(())
+}
+
+/// Moves the case to community grid `grid` (one of the actor's jurisdiction): out of the
+/// triage queue, or away from a grid it was misplaced in. The case may leave the sight of
+/// the grid's former workers; its timeline keeps both grids.
+pub async fn place(store: &Store, actor: &Actor, step: Step, grid: Uuid) -> Outcome {
+    permit(actor, Action::Place)?;
+    let g =
+        super::writable::<entity::grid::Entity, _>(&store.db, actor, grid, "input.gridId", "no such grid")
+            .await?;
+    if g.kind != entity::enums::GridKind::Community {
+        return Err(AppError::bad_input(
+            "input.gridId",
+            "place cases in community grids; police grids see them through their coverage",
+        ));
+    }
+    apply(store, actor, Action::Place, step, &grid, move |_txn, c| {
+        Box::pin(async move {
+            if c.grid_id == Some(g.id) {
+                return Err(AppError::bad_input(
+                    "input.gridId",
+                    "the case is in this grid already",
+                ));
+            }
+            Ok(Effect {
+                set: vec![
+                    (case::Column::GridId, Some(g.id).into()),
+                    (
+                        case::Column::Placement,
+                        Some(entity::enums::Placement::Manual).into(),
+                    ),
+                ],
+                note: Some(format!("→ {} {}", g.code, g.name)),
+                ..Default::default()
+            })
+        })
+    })
+    .await
+}
+
+/// An enterprise case consultation to record.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Consultation {
+    /// When it was held (not in the future).
+    pub held_at: DateTime<Utc>,
+    /// Names of the people who took part (1 to 30).
+    pub participants: Vec<String>,
+    /// Units that took part (0 to 20), resolved through the actor's scope.
+    pub unit_ids: Vec<Uuid>,
+    /// The conclusion.
+    pub conclusion: entity::enums::ConsultationConclusion,
+    /// Its reasoning.
+    pub conclusion_text: Option<String>,
+}
+
+/// Records an enterprise case consultation (涉企案件会商): a step of its own on the timeline,
+/// with its participants, units and conclusion from the fixed list.
+pub async fn consult(store: &Store, actor: &Actor, step: Step, k: Consultation) -> Outcome {
+    permit(actor, Action::Consult)?;
+    if k.held_at > Utc::now() + Duration::minutes(5) {
+        return Err(AppError::bad_input("input.heldAt", "must not be in the future"));
+    }
+    if k.participants.is_empty() || k.participants.len() > 30 {
+        return Err(AppError::bad_input(
+            "input.participants",
+            "name 1 to 30 participants",
+        ));
+    }
+    let mut participants = Vec::with_capacity(k.participants.len());
+    for (i, p) in k.participants.iter().enumerate() {
+        participants.push(
+            validate::text(p, 1, 64)
+                .map_err(|m| AppError::bad_input(format!("input.participants[{i}]"), m))?,
+        );
+    }
+    if k.unit_ids.len() > 20 {
+        return Err(AppError::bad_input("input.unitIds", "at most 20 units"));
+    }
+    let found = super::by_ids::<unit::Entity, _>(&store.db, actor, &k.unit_ids).await?;
+    if let Some(i) = k.unit_ids.iter().position(|u| !found.contains_key(u)) {
+        return Err(AppError::not_found_at(
+            format!("input.unitIds[{i}]"),
+            "no such unit",
+        ));
+    }
+    let text = super::unit::opt_text("input.conclusionText", k.conclusion_text.as_deref(), 2000)?;
+    let subject = actor.subject.clone();
+    let input = k.clone();
+    apply(store, actor, Action::Consult, step, &input, move |txn, c| {
+        Box::pin(async move {
+            let unit_ids =
+                serde_json::to_string(&k.unit_ids).map_err(|e| AppError::Internal(e.to_string()))?;
+            entity::case_consultation::ActiveModel {
+                id: Set(super::new_id()),
+                case_id: Set(c.id),
+                held_at: Set(k.held_at),
+                participants: Set(participants.join("\n")),
+                unit_ids: Set(unit_ids),
+                conclusion: Set(k.conclusion),
+                conclusion_text: Set(text.clone()),
+                recorded_by: Set(subject),
+                created_at: Set(super::now()),
+            }
+            .insert(txn)
+            .await?;
+            Ok(Effect {
+                unit: k.unit_ids.first().copied(),
+                note: Some(format!(
+                    "会商：{:?}{}",
+                    k.conclusion,
+                    text.map(|t| format!("，{t}")).unwrap_or_default()
+                )),
+                ..Default::default()
+            })
+        })
+    })
+    .await
+}
+
+/// How near a later report must be to count as the same place, in metres.
+pub const SAME_PLACE_METRES: f64 = 200.0;
+
+/// The earliest later report of the same kind (and category, when the case has one) at the
+/// same place as `c`: within [`SAME_PLACE_METRES`] when both carry a position, otherwise at
+/// the same address. What a follow-up records as a repeat complaint (story 5).
+async fn repeat_report(txn: &DatabaseTransaction, c: &case::Model) -> AppResult<Option<Uuid>> {
+    let mut q = case::Entity::find()
+        .filter(case::Column::Id.ne(c.id))
+        .filter(case::Column::Kind.eq(c.kind))
+        .filter(case::Column::CreatedAt.gt(c.created_at))
+        .order_by_asc(case::Column::CreatedAt)
+        .order_by_asc(case::Column::Id);
+    if let Some(cat) = c.category {
+        q = q.filter(case::Column::Category.eq(cat));
+    }
+    match (c.latitude, c.longitude, c.address.as_deref()) {
+        (Some(lat), Some(lng), _) => {
+            // A box of about ±330 m first, then the exact distance.
+            let d = 0.003;
+            let near = q
+                .filter(case::Column::Latitude.between(lat - d, lat + d))
+                .filter(case::Column::Longitude.between(lng - d, lng + d))
+                .all(txn)
+                .await?;
+            Ok(near
+                .into_iter()
+                .find(|o| {
+                    o.latitude.zip(o.longitude).is_some_and(|(a, b)| {
+                        use geo::Distance;
+                        geo::Haversine.distance(geo::Point::new(lng, lat), geo::Point::new(b, a))
+                            <= SAME_PLACE_METRES
+                    })
+                })
+                .map(|o| o.id))
+        }
+        (_, _, Some(address)) => Ok(q
+            .filter(case::Column::Address.eq(address))
+            .one(txn)
+            .await?
+            .map(|o| o.id)),
+        _ => Ok(None),
+    }
 }
 
 /// Diverts a non-police incident to the governance centre `centre`.
@@ -761,12 +960,14 @@ pub async fn follow_up(store: &Store, actor: &Actor, step: Step, r: Ratings) -> 
     apply(store, actor, Action::FollowUp, step, &input, move |txn, c| {
         Box::pin(async move {
             let now = super::now();
+            let repeat = repeat_report(txn, c).await?;
             follow_up::ActiveModel {
                 id: Set(super::new_id()),
                 case_id: Set(c.id),
                 method: Set(r.method),
                 visited_at: Set(now),
                 visitor_subject: Set(visitor),
+                repeat_case_id: Set(repeat),
                 response_speed_rating: Set(r.response_speed),
                 attitude_rating: Set(r.attitude),
                 handling_rating: Set(r.handling),
@@ -855,7 +1056,7 @@ pub async fn timeline<C: ConnectionTrait>(
 mod tests {
     use super::*;
 
-    const ALL: [Action; 19] = [
+    const ALL: [Action; 21] = [
         Action::Assess,
         Action::Dispatch,
         Action::Divert,
@@ -875,6 +1076,8 @@ mod tests {
         Action::EscalateMediation,
         Action::ConfirmJudicially,
         Action::AssignVolunteers,
+        Action::Place,
+        Action::Consult,
     ];
 
     #[test]

@@ -14,6 +14,11 @@ children_loader!(CaseAttachments, case_attachment::Model, svc::attachments);
 children_loader!(CaseSessions, mediation_session::Model, svc::sessions);
 children_loader!(CaseFollowUps, follow_up::Model, svc::follow_ups);
 children_loader!(
+    CaseConsultations,
+    entity::case_consultation::Model,
+    svc::consultations
+);
+children_loader!(
     CaseVolunteerTasks,
     case_volunteer_task::Model,
     svc::volunteer_tasks

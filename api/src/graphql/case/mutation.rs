@@ -16,12 +16,28 @@ pub struct PartyInput {
     pub role: PartyRole,
     /// Name (1–64 characters).
     pub name: String,
-    /// Mainland phone number.
+    /// Phone number: a mainland number (mobile `13812345678`, landline `0571-87000110`, with or
+    /// without +86), or a foreign one with + (or 00) and its country code (`+962 79 123 4567`),
+    /// checked by that country's rules and stored in E.164.
     pub phone: Option<String>,
     /// Resident ID number (GB 11643, checked).
     pub resident_id: Option<String>,
+    /// A passport or other identity document, for a party without a mainland resident ID
+    /// (not with `residentId`).
+    pub id_document: Option<IdDocumentInput>,
     /// Address.
     pub address: Option<String>,
+}
+
+/// An identity document other than the mainland resident ID.
+#[derive(InputObject)]
+pub struct IdDocumentInput {
+    /// What kind of document.
+    pub kind: IdDocumentKind,
+    /// Its number: 5–20 Latin letters and digits (spaces and hyphens are dropped, letters upper-cased).
+    pub number: String,
+    /// The issuing country as ISO 3166-1 alpha-3 (JOR, USA), as printed in the passport.
+    pub country: String,
 }
 
 /// What a reporter tells about a new case.
@@ -42,15 +58,22 @@ pub struct ReportCaseInput {
     pub source: Option<CaseSource>,
     /// Reporter's name.
     pub reporter_name: Option<String>,
-    /// Reporter's mainland phone number.
+    /// Reporter's phone number: mainland, or foreign with + and its country code (see `PartyInput.phone`).
     pub reporter_phone: Option<String>,
     /// Where it happened.
     pub address: Option<String>,
-    /// Latitude (WGS 84, −90 to 90); give both coordinates or neither.
+    /// Latitude (−90 to 90) in `coordinateSystem`; give both coordinates or neither. Without
+    /// `gridId` (and an enterprise with a grid), the position places the case: in the smallest
+    /// community grid whose boundary contains it, or, outside every boundary, in the district's
+    /// triage queue (`Case.placement` tells which). Stored and answered in WGS-84.
     pub latitude: Option<f64>,
-    /// Longitude (WGS 84, −180 to 180).
+    /// Longitude (−180 to 180) in `coordinateSystem`.
     pub longitude: Option<f64>,
-    /// Grid it happened in.
+    /// The system `latitude`/`longitude` are in; default WGS84. A mini-program that calls
+    /// `wx.getLocation({ type: 'gcj02' })` or uses Tencent/AMap sends GCJ02, Baidu BD09: sent as
+    /// WGS84 such a position is off by several hundred metres and may land in the wrong grid.
+    pub coordinate_system: Option<CoordinateSystem>,
+    /// Grid it happened in; overrides placement by position. Only a grid the caller may read.
     pub grid_id: Option<ID>,
     /// Enterprise concerned, by id: only one the caller may read (an enterprise liaison's own
     /// enterprise by default); any other id is NOT_FOUND.
@@ -102,6 +125,7 @@ impl CaseMutation {
             address: input.address,
             latitude: input.latitude,
             longitude: input.longitude,
+            coordinate_system: input.coordinate_system.map(Into::into),
             grid_id: opt("input.gridId", &input.grid_id)?,
             enterprise_id: opt("input.enterpriseId", &input.enterprise_id)?,
             enterprise_credit_code: input.enterprise_credit_code,
@@ -116,6 +140,7 @@ impl CaseMutation {
                     name: p.name,
                     phone: p.phone,
                     resident_id: p.resident_id,
+                    id_document: p.id_document.map(|d| (d.kind.into(), d.number, d.country)),
                     address: p.address,
                 })
                 .collect(),

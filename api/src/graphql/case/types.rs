@@ -155,6 +155,13 @@ impl Case {
     async fn grid(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Grid>> {
         Ok(loader::one::<grid::Entity>(ctx, self.0.grid_id).await?.map(Grid))
     }
+    /// How the case got its grid: named by the reporter, from the report code or the
+    /// enterprise, by its position inside a grid boundary, or TRIAGE when the position lay
+    /// outside every boundary (the district's queue: move it with `placeCase`). Null when it
+    /// has no grid, or was filed before placements were recorded.
+    async fn placement(&self) -> Option<Placement> {
+        self.0.placement.map(Into::into)
+    }
     /// The enterprise concerned; null when there is none or the caller may not read it (a
     /// citizen who named a shop by its credit code sees the case, not the shop).
     async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Enterprise>> {
@@ -206,6 +213,15 @@ impl Case {
             .await?
             .into_iter()
             .map(MediationSession)
+            .collect())
+    }
+    /// Enterprise case consultations (涉企案件会商), oldest first; each is also a CONSULTATION
+    /// entry on the timeline.
+    async fn consultations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Consultation>> {
+        Ok(loader::many(ctx, CaseConsultations(self.0.id))
+            .await?
+            .into_iter()
+            .map(Consultation)
             .collect())
     }
     /// Follow-up visits (回访).
@@ -379,12 +395,39 @@ impl Party {
             .as_deref()
             .map(|v| self.personal(v, K::Address, "address", Category::CasePerson))
     }
+    /// A passport or other identity document of a party without a mainland resident ID;
+    /// its number is personal data, masked like a resident ID and revealed by the same roles.
+    async fn id_document(&self) -> Option<IdDocument> {
+        let kind = self.0.id_document_kind?;
+        let number = self.0.id_document_number.as_deref()?;
+        Some(IdDocument {
+            kind: kind.into(),
+            number: self.personal(
+                number,
+                K::IdDocumentNumber,
+                "idDocument.number",
+                Category::ResidentId,
+            ),
+            country: self.0.id_document_country.clone().unwrap_or_default(),
+        })
+    }
     /// Enterprise the party represents.
     async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Enterprise>> {
         Ok(loader::one::<enterprise::Entity>(ctx, self.0.enterprise_id)
             .await?
             .map(Enterprise))
     }
+}
+
+/// An identity document other than the mainland resident ID.
+#[derive(async_graphql::SimpleObject)]
+pub struct IdDocument {
+    /// What kind of document.
+    pub kind: IdDocumentKind,
+    /// Its number (personal data, masked E1******67).
+    pub number: PersonalField,
+    /// The issuing country, ISO 3166-1 alpha-3 (JOR, USA), as in the passport's machine-readable zone.
+    pub country: String,
 }
 
 /// Metadata of a file attached to a case.
@@ -506,6 +549,60 @@ impl FollowUp {
     /// Comment.
     async fn comment(&self) -> Option<&str> {
         self.0.comment.as_deref()
+    }
+    /// True when, by the time of this visit, the same kind of case (and category, when this
+    /// one has one) had been reported again at the same place (within 200 m, or at the same
+    /// address without a position): the "no repeat complaint in the follow-up window" check
+    /// of the closed loop, computed once when the visit is recorded.
+    async fn repeat_complaint(&self) -> bool {
+        self.0.repeat_case_id.is_some()
+    }
+    /// That repeat report, when the caller may read it (null otherwise, and when there is none).
+    async fn repeat_case(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Case>> {
+        Ok(loader::one::<case::Entity>(ctx, self.0.repeat_case_id)
+            .await?
+            .map(Case))
+    }
+}
+
+/// An enterprise case consultation (涉企案件会商): the station, departments and the enterprise
+/// meet on the case and conclude.
+pub struct Consultation(pub entity::case_consultation::Model);
+
+/// An enterprise case consultation (涉企案件会商): the station, departments and the enterprise
+/// meet on the case and conclude.
+#[Object]
+impl Consultation {
+    /// Opaque id.
+    pub async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    /// When it was held.
+    async fn held_at(&self) -> DateTime<Utc> {
+        self.0.held_at
+    }
+    /// Names of the people who took part, as recorded (staff and enterprise representatives).
+    async fn participants(&self) -> Vec<&str> {
+        self.0.participants.lines().collect()
+    }
+    /// The units that took part, those the caller may read.
+    async fn units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Unit>> {
+        let ids: Vec<uuid::Uuid> = serde_json::from_str(&self.0.unit_ids).unwrap_or_default();
+        let mut out = Vec::with_capacity(ids.len());
+        for u in ids {
+            if let Some(m) = loader::one::<entity::unit::Entity>(ctx, Some(u)).await? {
+                out.push(Unit(m));
+            }
+        }
+        Ok(out)
+    }
+    /// The conclusion, from the fixed list (e.g. NO_CRIME_CIVIL_MATTER).
+    async fn conclusion(&self) -> ConsultationConclusion {
+        self.0.conclusion.into()
+    }
+    /// The reasoning behind the conclusion, as written.
+    async fn conclusion_text(&self) -> Option<&str> {
+        self.0.conclusion_text.as_deref()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The closed loop's mutations, and the state machine as data for front ends.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
 
 use super::types::Case;
 use crate::{
@@ -58,6 +59,33 @@ pub struct DispatchCaseInput {
     pub unit_ids: Vec<ID>,
     /// The leading unit, one of `unitIds`.
     pub lead_unit_id: ID,
+}
+
+/// An enterprise case consultation (涉企案件会商).
+#[derive(InputObject)]
+pub struct RecordConsultationInput {
+    /// Case, version, note and idempotency key.
+    pub step: CaseStepInput,
+    /// When it was held (not in the future).
+    pub held_at: DateTime<Utc>,
+    /// Names of the people who took part (1–30, each 1–64 characters), e.g. the station's
+    /// officer, the enterprise's representative, the market supervision official.
+    pub participants: Vec<String>,
+    /// Units that took part (0–20); each one you may read, else NOT_FOUND.
+    pub unit_ids: Option<Vec<ID>>,
+    /// The conclusion, from the fixed list.
+    pub conclusion: ConsultationConclusion,
+    /// The reasoning (up to 2000 characters), e.g. 货物系合同纠纷被扣押，不构成犯罪.
+    pub conclusion_text: Option<String>,
+}
+
+/// A case's move to another grid.
+#[derive(InputObject)]
+pub struct PlaceCaseInput {
+    /// Case, version, note and idempotency key.
+    pub step: CaseStepInput,
+    /// The community grid it belongs in; one of your jurisdiction, else NOT_FOUND.
+    pub grid_id: ID,
 }
 
 /// Diversion of a non-police incident to a governance centre.
@@ -201,6 +229,41 @@ impl CaseWorkflowMutation {
         let lead = parse_id("input.leadUnitId", &input.lead_unit_id)?;
         Ok(payload(
             wf::dispatch(store(ctx)?, actor(ctx)?, input.step.step()?, units, lead).await?,
+        ))
+    }
+
+    /// Records an enterprise case consultation (涉企案件会商) on a case in work (commanders and
+    /// community police): participants, units and a conclusion from the fixed list, on the
+    /// timeline as CONSULTATION and in `Case.consultations`. The case's status does not change.
+    async fn record_consultation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: RecordConsultationInput,
+    ) -> async_graphql::Result<CaseStepPayload> {
+        let units = parse_ids("input.unitIds", input.unit_ids.as_deref().unwrap_or_default())?;
+        let k = wf::Consultation {
+            held_at: input.held_at,
+            participants: input.participants,
+            unit_ids: units,
+            conclusion: input.conclusion.into(),
+            conclusion_text: input.conclusion_text,
+        };
+        Ok(payload(
+            wf::consult(store(ctx)?, actor(ctx)?, input.step.step()?, k).await?,
+        ))
+    }
+
+    /// Moves a case to another community grid of your jurisdiction (commanders and community
+    /// police): a report in the triage queue (`placement: TRIAGE`), or one filed in the wrong
+    /// grid. Its `placement` becomes MANUAL; the timeline records the move (PLACED).
+    async fn place_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: PlaceCaseInput,
+    ) -> async_graphql::Result<CaseStepPayload> {
+        let grid = parse_id("input.gridId", &input.grid_id)?;
+        Ok(payload(
+            wf::place(store(ctx)?, actor(ctx)?, input.step.step()?, grid).await?,
         ))
     }
 

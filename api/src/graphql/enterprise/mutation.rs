@@ -13,7 +13,9 @@ use crate::{
 pub struct EnterpriseContactInput {
     /// Name.
     pub name: String,
-    /// Mainland phone number.
+    /// Phone number: a mainland number (mobile `13812345678`, landline `0571-87000110`, with or
+    /// without +86), or a foreign one with + (or 00) and its country code (`+962 79 123 4567`),
+    /// checked by that country's rules and stored in E.164.
     pub phone: Option<String>,
     /// Position.
     pub position: Option<String>,

@@ -6,7 +6,8 @@ use super::types::Grid;
 use crate::{
     graphql::{
         actor, db,
-        enums::{GridKind, GridLevel},
+        enums::{CoordinateSystem, GridKind, GridLevel, Placement},
+        geojson::GeoJson,
         parse_id, parse_ids,
     },
     service::grid::{self as svc, NewGrid},
@@ -54,6 +55,51 @@ pub struct SetPoliceGridCoveragePayload {
     pub grid: Grid,
 }
 
+/// A grid's outline.
+#[derive(InputObject)]
+pub struct SetGridBoundaryInput {
+    /// The grid; one of your jurisdiction, else NOT_FOUND.
+    pub grid_id: ID,
+    /// A Polygon or MultiPolygon (or a Feature holding one); null clears the boundary. Rings
+    /// must be closed (last position = first), have at least 4 positions, not cross
+    /// themselves or each other, and hold at most 20,000 positions in all. The outline must lie
+    /// inside the parent's (if it has one) and around its children's, and may overlap a
+    /// sibling's, each by at most 1% of the area (GIS exports rarely share edges exactly);
+    /// otherwise BAD_USER_INPUT on `input.boundary` with the measured share and the grid concerned.
+    pub boundary: Option<GeoJson>,
+    /// The system of the boundary's positions; default WGS84. Stored as WGS-84.
+    pub coordinate_system: Option<CoordinateSystem>,
+}
+
+/// Result of `setGridBoundary`.
+#[derive(SimpleObject)]
+pub struct SetGridBoundaryPayload {
+    /// The grid with its new boundary.
+    pub grid: Grid,
+    /// Share (0–0.01) of the new outline that lies outside the parent's; null when the parent has no boundary.
+    pub outside_parent_share: Option<f64>,
+    /// The sibling grid whose outline overlaps the new one most (null when none has a
+    /// boundary nearby), with `siblingOverlapShare`, to tidy the GIS data by.
+    pub most_overlapping_sibling: Option<Grid>,
+    /// Share (0–0.01) of the smaller of the two outlines covered by both; null with no sibling.
+    pub sibling_overlap_share: Option<f64>,
+}
+
+/// Where a position lies.
+#[derive(SimpleObject)]
+pub struct GridPlacement {
+    /// The grid a report at this position would be filed in; null when the position is
+    /// outside every boundary and the district has no single root grid.
+    pub grid: Option<Grid>,
+    /// BOUNDARY (inside `grid`'s outline) or TRIAGE (outside every outline: the district's
+    /// triage queue); null with no grid.
+    pub placement: Option<Placement>,
+    /// The position converted to WGS-84, as a case would store it.
+    pub latitude: f64,
+    /// The position converted to WGS-84, as a case would store it.
+    pub longitude: f64,
+}
+
 /// Grid mutations (admins and commanders).
 #[derive(Default)]
 pub struct GridMutation;
@@ -92,5 +138,31 @@ impl GridMutation {
         let community = parse_ids("input.communityGridIds", &input.community_grid_ids)?;
         let g = svc::set_coverage(db(ctx)?, actor(ctx)?, police, &community).await?;
         Ok(SetPoliceGridCoveragePayload { grid: Grid(g) })
+    }
+
+    /// Sets or clears a grid's outline (admins and commanders, within their jurisdiction).
+    /// Bulk outlines come from a GIS export through `importMasterData(kind: GRID_BOUNDARIES)`
+    /// or `fengqiao import grid-boundaries`.
+    async fn set_grid_boundary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: SetGridBoundaryInput,
+    ) -> async_graphql::Result<SetGridBoundaryPayload> {
+        let id = parse_id("input.gridId", &input.grid_id)?;
+        let (g, check) = svc::update_boundary(
+            db(ctx)?,
+            actor(ctx)?,
+            id,
+            input.boundary.map(|b| b.0).as_ref(),
+            input.coordinate_system.map(Into::into).unwrap_or_default(),
+        )
+        .await?;
+        let (sibling, share) = check.largest_overlap.unzip();
+        Ok(SetGridBoundaryPayload {
+            grid: Grid(g),
+            outside_parent_share: check.outside_parent,
+            most_overlapping_sibling: sibling.map(Grid),
+            sibling_overlap_share: share,
+        })
     }
 }

@@ -2,9 +2,12 @@
 
 use async_graphql::{Context, Object, ID};
 
-use super::types::{Grid, GridConnection, GridFilterInput, GridSort};
+use super::{
+    mutation::GridPlacement,
+    types::{Grid, GridConnection, GridFilterInput, GridSort},
+};
 use crate::{
-    graphql::{actor, db, limits, lookup_id, page_args, parse_id},
+    graphql::{actor, db, enums::CoordinateSystem, limits, lookup_id, page_args, parse_id},
     service::{
         self,
         grid::{GridFilter, GridSort as S},
@@ -54,6 +57,33 @@ impl GridQuery {
         )
         .await?;
         Ok(GridConnection::from_listing(l, Grid))
+    }
+
+    /// The grid a report at this position would be filed in: the smallest community grid whose
+    /// boundary contains it, else the district's triage queue. For a mini-program's "您所在网格"
+    /// line before the report is sent, and to check boundaries after an import.
+    async fn grid_at(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Latitude, −90 to 90.")] latitude: f64,
+        #[graphql(desc = "Longitude, −180 to 180.")] longitude: f64,
+        #[graphql(desc = "The system of the position; default WGS84 (see `CoordinateSystem`).")]
+        coordinate_system: Option<CoordinateSystem>,
+    ) -> async_graphql::Result<GridPlacement> {
+        let l = service::grid::locate(
+            db(ctx)?,
+            actor(ctx)?,
+            latitude,
+            longitude,
+            coordinate_system.map(Into::into).unwrap_or_default(),
+        )
+        .await?;
+        Ok(GridPlacement {
+            grid: l.grid.map(Grid),
+            placement: l.placement.map(Into::into),
+            latitude: l.latitude,
+            longitude: l.longitude,
+        })
     }
 
     /// One grid by id.

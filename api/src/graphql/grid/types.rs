@@ -17,6 +17,7 @@ use crate::{
             types::{EnterpriseConnection, EnterpriseFilterInput, EnterpriseSort},
         },
         enums::{GridKind, GridLevel},
+        geojson::GeoJson,
         id, loader, page_args,
     },
 };
@@ -54,6 +55,22 @@ impl Grid {
     /// When created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// The grid's outline as a WGS-84 GeoJSON Polygon or MultiPolygon (longitude first), or
+    /// null when none was set. Reports with a position and no grid are placed by these
+    /// outlines (community grids only; police grids are found through `covers`). To draw it
+    /// on a GCJ-02 map (Tencent, AMap) convert it first, or it sits several hundred metres off.
+    async fn boundary(&self) -> Option<GeoJson> {
+        self.0
+            .boundary
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .map(GeoJson)
+    }
+    /// The area inside `boundary` in square metres (geodesic, on the WGS-84 ellipsoid); null
+    /// without a boundary. Among nested grids holding a position, the smallest wins.
+    async fn boundary_area_square_metres(&self) -> Option<f64> {
+        self.0.area_m2
     }
     /// The parent grid; null for a root.
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Grid>> {

@@ -17,7 +17,9 @@ pub struct CreateMediatorInput {
     pub name: String,
     /// Kind.
     pub kind: MediatorKind,
-    /// Mainland phone number.
+    /// Phone number: a mainland number (mobile `13812345678`, landline `0571-87000110`, with or
+    /// without +86), or a foreign one with + (or 00) and its country code (`+962 79 123 4567`),
+    /// checked by that country's rules and stored in E.164.
     pub phone: Option<String>,
     /// Nationality (ISO 3166-1 alpha-2, e.g. `CN`, `SY`).
     pub nationality: Option<String>,
