@@ -16,6 +16,7 @@ mod harness;
 mod http;
 mod import;
 mod instances;
+mod master_data;
 mod metrics;
 mod operations;
 mod outbox;

@@ -363,6 +363,61 @@ fn mutations() -> Vec<Mutation> {
             (aim != Aim::Mixed).then(|| json!({ "gridId": s.community.to_string(), "boundary": {
                 "type": "Polygon", "coordinates": [[[0.0, 0.0], [0.01, 0.0], [0.01, 0.01], [0.0, 0.01], [0.0, 0.0]]] } }))
         }),
+        // Master-data updates at version 1: the first caller in scope applies it, later ones
+        // get CONFLICT past every scope check; harmless fields only, so later calls are unaffected.
+        m("updateEnterprise", "UpdateEnterpriseInput", MASTER, |e, aim| {
+            let (s, _, _) = e.side(aim);
+            (aim != Aim::Mixed).then(|| json!({ "id": s.enterprise.to_string(), "version": 1, "industry": format!("矩阵{}", e.n) }))
+        }),
+        m("updateVolunteer", "UpdateVolunteerInput", MASTER, |e, aim| {
+            let (s, _, _) = e.side(aim);
+            (aim != Aim::Mixed).then(
+                || json!({ "id": s.volunteer.to_string(), "version": 1, "name": format!("矩阵{}", e.n) }),
+            )
+        }),
+        m(
+            "updateVolunteerTeam",
+            "UpdateVolunteerTeamInput",
+            MASTER,
+            |e, aim| {
+                let (s, _, _) = e.side(aim);
+                (aim != Aim::Mixed).then(
+                    || json!({ "id": s.team.to_string(), "version": 1, "alliance": format!("矩阵{}", e.n) }),
+                )
+            },
+        ),
+        m("updateGrid", "UpdateGridInput", MASTER, |e, aim| {
+            let (s, _, _) = e.side(aim);
+            (aim != Aim::Mixed).then(
+                || json!({ "id": s.community.to_string(), "version": 1, "name": format!("矩阵{}", e.n) }),
+            )
+        }),
+        m("updateUnit", "UpdateUnitInput", MASTER, |e, aim| {
+            let (s, _, _) = e.side(aim);
+            (aim != Aim::Mixed)
+                .then(|| json!({ "id": s.unit.to_string(), "version": 1, "address": format!("矩阵{}", e.n) }))
+        }),
+        m(
+            "updateMediationRoom",
+            "UpdateMediationRoomInput",
+            MASTER,
+            |e, aim| {
+                let (s, _, _) = e.side(aim);
+                (aim != Aim::Mixed).then(|| json!({ "id": s.room.to_string(), "version": 1, "description": format!("矩阵{}", e.n) }))
+            },
+        ),
+        m("updateMediator", "UpdateMediatorInput", MASTER, |e, aim| {
+            let (s, _, _) = e.side(aim);
+            (aim != Aim::Mixed).then(
+                || json!({ "id": s.mediator.to_string(), "version": 1, "name": format!("矩阵{}", e.n) }),
+            )
+        }),
+        m("updateReportCode", "UpdateReportCodeInput", MASTER, |e, aim| {
+            let (_, x, _) = e.side(aim);
+            (aim != Aim::Mixed).then(
+                || json!({ "id": x.code_id.to_string(), "version": 1, "label": format!("矩阵{}", e.n) }),
+            )
+        }),
         m("createGrid", "CreateGridInput", MASTER, |e, aim| {
             let (s, _, _) = e.side(aim);
             (aim != Aim::Mixed).then(|| json!({ "code": format!("MX-{}", e.n), "name": format!("矩阵网格{}", e.n), "level": "CLUSTER", "kind": "COMMUNITY", "parentId": s.community.to_string() }))

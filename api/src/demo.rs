@@ -853,6 +853,7 @@ impl<'a> Seed<'a> {
             address: Set(Some(address.to_owned())),
             created_at: Set(self.since),
             updated_at: Set(self.since),
+            ..Default::default()
         }
         .insert(self.txn)
         .await?;
@@ -911,6 +912,7 @@ impl<'a> Seed<'a> {
             liaison_officer_id: Set(liaison),
             created_at: Set(self.since),
             updated_at: Set(self.since),
+            ..Default::default()
         }
         .insert(self.txn)
         .await?;
@@ -944,6 +946,7 @@ impl<'a> Seed<'a> {
             description: Set(Some(description.to_owned())),
             created_at: Set(self.since),
             updated_at: Set(self.since),
+            ..Default::default()
         }
         .insert(self.txn)
         .await?;
@@ -964,6 +967,7 @@ impl<'a> Seed<'a> {
             active: Set(true),
             created_at: Set(self.since),
             updated_at: Set(self.since),
+            ..Default::default()
         }
         .insert(self.txn)
         .await?;
@@ -990,6 +994,7 @@ impl<'a> Seed<'a> {
             unit_id: Set(Some(unit)),
             created_at: Set(self.since),
             updated_at: Set(self.since),
+            ..Default::default()
         }
         .insert(self.txn)
         .await?;
@@ -1008,6 +1013,7 @@ impl<'a> Seed<'a> {
             service_minutes: Set(row.minutes),
             created_at: Set(self.since),
             updated_at: Set(self.since),
+            ..Default::default()
         }
         .insert(self.txn)
         .await?;
@@ -1098,6 +1104,7 @@ impl<'a> Seed<'a> {
             enterprise_id: Set(enterprise),
             active: Set(true),
             created_at: Set(self.since),
+            ..Default::default()
         }
         .insert(self.txn)
         .await?;

@@ -1218,6 +1218,7 @@ impl Gen {
                 address: Set(Some(address)),
                 created_at: Set(t0),
                 updated_at: Set(t0),
+                ..Default::default()
             });
             let subject = format!("{}-{}", gen.prefix, ucode.to_lowercase());
             let staff = gen.staff(subject, staff_role);
@@ -1576,6 +1577,7 @@ impl Gen {
                 liaison_officer_id: Set(liaison_officer),
                 created_at: Set(t0),
                 updated_at: Set(t0),
+                ..Default::default()
             });
             let positions = ["法定代表人", "总经理", "人事经理", "安全负责人", "行政主管"];
             let contact_name = self.r.name();
@@ -1654,6 +1656,7 @@ impl Gen {
                 description: Set(Some(description.to_owned())),
                 created_at: Set(t0),
                 updated_at: Set(t0),
+                ..Default::default()
             });
             rooms.push(Room {
                 id,
@@ -1798,6 +1801,7 @@ impl Gen {
                     active: Set(true),
                     created_at: Set(t0),
                     updated_at: Set(t0),
+                    ..Default::default()
                 });
                 for l in langs {
                     rows.mediator_languages.push(mediator_language::ActiveModel {
@@ -1835,6 +1839,7 @@ impl Gen {
                 unit_id: Set(Some(unit)),
                 created_at: Set(t0),
                 updated_at: Set(t0),
+                ..Default::default()
             });
             teams.push(Team {
                 id,
@@ -1936,6 +1941,7 @@ impl Gen {
                 service_minutes: Set(minutes),
                 created_at: Set(t0),
                 updated_at: Set(t0),
+                ..Default::default()
             });
             // The first volunteers lead one team each; the rest join one (sometimes two).
             let first = if vi < teams.len() {
@@ -2123,6 +2129,7 @@ impl Gen {
                 enterprise_id: Set(None),
                 active: Set(true),
                 created_at: Set(t0),
+                ..Default::default()
             });
             c.report_code = id;
         }
@@ -2141,6 +2148,7 @@ impl Gen {
                 enterprise_id: Set(None),
                 active: Set(true),
                 created_at: Set(t0),
+                ..Default::default()
             });
         }
 

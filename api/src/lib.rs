@@ -17,6 +17,7 @@ pub mod graphql;
 pub mod health;
 pub mod http;
 pub mod limits;
+pub mod mask;
 pub mod metrics;
 pub mod places;
 pub mod public_page;

@@ -20,6 +20,8 @@ pub struct Model {
     pub reason: Option<String>,
     pub outcome: String,
     pub error_code: Option<String>,
+    /// For a change of master data: the fields changed, before and after (personal values masked), as JSON.
+    pub changes: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,6 +29,8 @@ pub struct Model {
     pub area_m2: Option<f64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Bumped by every change; an update must send the version it saw.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

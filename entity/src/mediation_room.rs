@@ -17,6 +17,10 @@ pub struct Model {
     pub description: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Bumped by every change; an update must send the version it saw.
+    pub version: i32,
+    /// False once deactivated (kept, because cases and history refer to it).
+    pub active: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,8 @@ pub struct Model {
     pub enterprise_id: Option<Uuid>,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// Bumped by every change; an update must send the version it saw.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,8 @@ pub struct Model {
     pub service_minutes: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Bumped by every change; an update must send the version it saw.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ mod m20261207_000006_write_door;
 mod m20261207_000007_instances;
 mod m20261208_000008_places;
 mod m20261208_000009_parties_abroad;
+mod m20261208_000010_master_data;
 
 /// What a platform may write by default (cases of every kind, no master data), as stored.
 pub const PLATFORM_CASES_ONLY: &str = m20261207_000006_write_door::CASES_ONLY;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000007_instances::Migration),
             Box::new(m20261208_000008_places::Migration),
             Box::new(m20261208_000009_parties_abroad::Migration),
+            Box::new(m20261208_000010_master_data::Migration),
         ]
     }
 }

@@ -62,7 +62,7 @@ impl AuditEvent {
     async fn operation(&self) -> &str {
         &self.0.operation
     }
-    /// MUTATION, REVEAL or EXPORT.
+    /// MUTATION, REVEAL, EXPORT, or CHANGE (a master-data record changed; see `changes`).
     async fn action(&self) -> &str {
         &self.0.action
     }
@@ -85,6 +85,11 @@ impl AuditEvent {
     /// OK, DENIED, REJECTED or ERROR.
     async fn outcome(&self) -> &str {
         &self.0.outcome
+    }
+    /// For a CHANGE: a JSON object `{"before": {...}, "after": {...}}` holding only the fields
+    /// that changed, by their GraphQL names, personal values masked; null otherwise.
+    async fn changes(&self) -> Option<&str> {
+        self.0.changes.as_deref()
     }
     /// Error code when not OK.
     async fn error_code(&self) -> Option<&str> {

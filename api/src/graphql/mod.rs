@@ -176,6 +176,22 @@ pub fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Actor> {
 }
 
 /// Parses an opaque id; a malformed one is a `BAD_USER_INPUT` on `field`.
+/// The facts of the request (id, client, address) for the audit log.
+pub fn request<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a crate::request::RequestInfo> {
+    ctx.data::<crate::request::RequestInfo>()
+        .map_err(|_| AppError::Internal("request info missing".into()).into())
+}
+
+/// An optional input field of an update: absent leaves the value alone (`None`), `null`
+/// clears it (`Some(None)`).
+pub fn patch<T>(v: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
+    match v {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(x) => Some(Some(x)),
+    }
+}
+
 pub fn parse_id(field: &str, id: &ID) -> async_graphql::Result<Uuid> {
     Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "not a valid id").into())
 }

@@ -28,6 +28,10 @@ pub struct ReportCode(pub report_code::Model);
 /// A QR report code (民情码 / 解纷码) posted at a place, grid, mediation room or enterprise.
 #[Object]
 impl ReportCode {
+    /// Bumped by every change; send it back as `version` with `updateReportCode` (a stale one is CONFLICT).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     /// Opaque id.
     pub async fn id(&self) -> ID {
         id(self.0.id)
@@ -330,6 +334,33 @@ pub struct ReportCodeMutation;
 
 #[Object]
 impl ReportCodeMutation {
+    /// Changes a report code's label or place, or switches it off (its page then answers NOT_FOUND; reports already made stay). Admins and commanders, within their jurisdiction; versioned like
+    /// cases, and recorded in the audit log with the fields before and after (CHANGE).
+    /// An update that changes nothing is BAD_USER_INPUT.
+    async fn update_report_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: UpdateReportCodeInput,
+    ) -> async_graphql::Result<UpdateReportCodePayload> {
+        let u = crate::service::report_code::ReportCodeUpdate {
+            id: crate::graphql::parse_id("input.id", &input.id)?,
+            version: input.version,
+            label: input.label,
+            place: crate::graphql::patch(input.place),
+            active: input.active,
+        };
+        let m = crate::service::report_code::update(
+            crate::graphql::db(ctx)?,
+            crate::graphql::actor(ctx)?,
+            crate::graphql::request(ctx)?,
+            u,
+        )
+        .await?;
+        Ok(UpdateReportCodePayload {
+            report_code: ReportCode(m),
+        })
+    }
+
     /// Creates a report code (admins and commanders).
     async fn create_report_code(
         &self,
@@ -391,4 +422,26 @@ impl ReportCodeMutation {
             tracking_token: s.token,
         })
     }
+}
+
+/// A change to a ReportCode: fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateReportCodeInput {
+    /// The ReportCode to change; one of your jurisdiction, else NOT_FOUND.
+    pub id: ID,
+    /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
+    pub version: i32,
+    /// Label shown on the page (1–100 characters).
+    pub label: Option<String>,
+    /// Where it is posted (up to 200 characters); null clears it.
+    pub place: async_graphql::MaybeUndefined<String>,
+    /// False switches the code off.
+    pub active: Option<bool>,
+}
+
+/// Result of `updateReportCode`.
+#[derive(SimpleObject)]
+pub struct UpdateReportCodePayload {
+    /// The ReportCode after the change, with its new `version`.
+    pub report_code: ReportCode,
 }

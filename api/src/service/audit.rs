@@ -30,6 +30,8 @@ pub enum Action {
     Reveal,
     /// An export of the audit log itself.
     Export,
+    /// A change of master data, with its fields before and after.
+    Change,
 }
 
 impl Action {
@@ -39,6 +41,7 @@ impl Action {
             Action::Mutation => "MUTATION",
             Action::Reveal => "REVEAL",
             Action::Export => "EXPORT",
+            Action::Change => "CHANGE",
         }
     }
 }
@@ -75,6 +78,21 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Appends the record of a master-data change with its `changes` (JSON of the fields before
+/// and after, personal values masked), in the caller's transaction.
+pub async fn record_change<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    req: &RequestInfo,
+    e: Entry<'_>,
+    changes: String,
+) -> AppResult<()> {
+    let mut r = row(actor, req, e);
+    r.changes = Set(Some(changes));
+    r.insert(db).await?;
+    Ok(())
+}
+
 /// The row of one record.
 fn row(actor: &Actor, req: &RequestInfo, e: Entry<'_>) -> audit_event::ActiveModel {
     let cut = |s: &str, n: usize| s.chars().take(n).collect::<String>();
@@ -93,6 +111,7 @@ fn row(actor: &Actor, req: &RequestInfo, e: Entry<'_>) -> audit_event::ActiveMod
         reason: Set(e.reason.map(|s| cut(s, 500))),
         outcome: Set(cut(e.outcome, 16)),
         error_code: Set(e.error_code.map(|s| cut(s, 32))),
+        ..Default::default()
     }
 }
 

@@ -669,3 +669,52 @@ pub async fn locate<C: ConnectionTrait>(
         longitude,
     })
 }
+
+impl super::revision::Versioned for grid::Entity {
+    const VERSION: grid::Column = grid::Column::Version;
+    const TYPE: &'static str = "Grid";
+}
+
+/// A change to a Grid: `None` leaves a field alone; `Some(None)` clears an optional one.
+#[derive(Clone, Debug, Default)]
+pub struct GridUpdate {
+    /// The record.
+    pub id: Uuid,
+    /// The version the client saw.
+    pub version: i32,
+    /// New `name`.
+    pub name: Option<String>,
+}
+
+/// Changes a Grid (admins and commanders, within their jurisdiction): versioned, audited
+/// with its before and after.
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    req: &crate::request::RequestInfo,
+    u: GridUpdate,
+) -> AppResult<grid::Model> {
+    use super::revision::{self, Diff};
+    super::require_master_data(actor)?;
+    let name = u
+        .name
+        .as_deref()
+        .map(|v| crate::validate::text(v, 1, 100).map_err(|m| AppError::bad_input("input.name", m)))
+        .transpose()?;
+    let txn = crate::db::begin_write(db).await?;
+    let old = revision::begin::<grid::Entity, _>(&txn, actor, u.id, u.version, "no such grid").await?;
+    let new = grid::Model {
+        name: name.unwrap_or_else(|| old.name.clone()),
+        version: old.version + 1,
+        updated_at: super::now(),
+        ..old.clone()
+    };
+    let mut d = Diff::default();
+    d.field("name", &old.name, &new.name);
+    revision::require_change(&d)?;
+    let columns = [grid::Column::Name, grid::Column::UpdatedAt];
+    let saved = revision::save::<grid::Entity, _>(&txn, new, &columns).await?;
+    revision::audit::<grid::Entity, _>(&txn, actor, req, "updateGrid", saved.id, d).await?;
+    txn.commit().await?;
+    Ok(saved)
+}

@@ -209,6 +209,7 @@ pub async fn create_once(
         active: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
@@ -232,4 +233,72 @@ pub async fn create(
     input: NewMediator,
 ) -> AppResult<mediator::Model> {
     create_once(db, actor, input, None).await
+}
+
+impl super::revision::Versioned for mediator::Entity {
+    const VERSION: mediator::Column = mediator::Column::Version;
+    const TYPE: &'static str = "Mediator";
+}
+
+/// A change to a Mediator: `None` leaves a field alone; `Some(None)` clears an optional one.
+#[derive(Clone, Debug, Default)]
+pub struct MediatorUpdate {
+    /// The record.
+    pub id: Uuid,
+    /// The version the client saw.
+    pub version: i32,
+    /// New `name`.
+    pub name: Option<String>,
+    /// New `phone` (`Some(None)` clears it).
+    pub phone: Option<Option<String>>,
+    /// False deactivates it (kept: cases and history refer to it).
+    pub active: Option<bool>,
+}
+
+/// Changes a Mediator (admins and commanders, within their jurisdiction): versioned, audited
+/// with its before and after.
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    req: &crate::request::RequestInfo,
+    u: MediatorUpdate,
+) -> AppResult<mediator::Model> {
+    use super::revision::{self, Diff};
+    super::require_master_data(actor)?;
+    let name = u
+        .name
+        .as_deref()
+        .map(|v| crate::validate::text(v, 1, 64).map_err(|m| AppError::bad_input("input.name", m)))
+        .transpose()?;
+    let phone = u
+        .phone
+        .as_ref()
+        .map(|v| super::unit::opt_phone("input.phone", v.as_deref()))
+        .transpose()?;
+    let txn = crate::db::begin_write(db).await?;
+    let old =
+        revision::begin::<mediator::Entity, _>(&txn, actor, u.id, u.version, "no such mediator").await?;
+    let new = mediator::Model {
+        name: name.unwrap_or_else(|| old.name.clone()),
+        phone: phone.unwrap_or_else(|| old.phone.clone()),
+        active: u.active.unwrap_or(old.active),
+        version: old.version + 1,
+        updated_at: super::now(),
+        ..old.clone()
+    };
+    let mut d = Diff::default();
+    d.field("name", &old.name, &new.name);
+    d.field("phone", &old.phone, &new.phone);
+    d.field("active", &old.active, &new.active);
+    revision::require_change(&d)?;
+    let columns = [
+        mediator::Column::Name,
+        mediator::Column::Phone,
+        mediator::Column::Active,
+        mediator::Column::UpdatedAt,
+    ];
+    let saved = revision::save::<mediator::Entity, _>(&txn, new, &columns).await?;
+    revision::audit::<mediator::Entity, _>(&txn, actor, req, "updateMediator", saved.id, d).await?;
+    txn.commit().await?;
+    Ok(saved)
 }

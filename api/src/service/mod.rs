@@ -22,6 +22,7 @@ pub mod pagination;
 pub mod personal;
 pub mod platform;
 pub mod report_code;
+pub mod revision;
 pub mod statistics;
 pub mod sync;
 pub mod unit;

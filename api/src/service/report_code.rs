@@ -199,6 +199,7 @@ pub async fn create_once(
         enterprise_id: Set(input.enterprise_id),
         active: Set(true),
         created_at: Set(super::now()),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
@@ -752,4 +753,70 @@ mod tests {
         let long = "很".repeat(40);
         assert_eq!(derived_title(&long).chars().count(), 31);
     }
+}
+
+impl super::revision::Versioned for report_code::Entity {
+    const VERSION: report_code::Column = report_code::Column::Version;
+    const TYPE: &'static str = "ReportCode";
+}
+
+/// A change to a ReportCode: `None` leaves a field alone; `Some(None)` clears an optional one.
+#[derive(Clone, Debug, Default)]
+pub struct ReportCodeUpdate {
+    /// The record.
+    pub id: Uuid,
+    /// The version the client saw.
+    pub version: i32,
+    /// New `label`.
+    pub label: Option<String>,
+    /// New `place` (`Some(None)` clears it).
+    pub place: Option<Option<String>>,
+    /// False deactivates it (kept: cases and history refer to it).
+    pub active: Option<bool>,
+}
+
+/// Changes a ReportCode (admins and commanders, within their jurisdiction): versioned, audited
+/// with its before and after.
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    req: &crate::request::RequestInfo,
+    u: ReportCodeUpdate,
+) -> AppResult<report_code::Model> {
+    use super::revision::{self, Diff};
+    super::require_master_data(actor)?;
+    let label = u
+        .label
+        .as_deref()
+        .map(|v| crate::validate::text(v, 1, 100).map_err(|m| AppError::bad_input("input.label", m)))
+        .transpose()?;
+    let place = u
+        .place
+        .as_ref()
+        .map(|v| super::unit::opt_text("input.place", v.as_deref(), 200))
+        .transpose()?;
+    let txn = crate::db::begin_write(db).await?;
+    let old = revision::begin::<report_code::Entity, _>(&txn, actor, u.id, u.version, "no such report code")
+        .await?;
+    let new = report_code::Model {
+        label: label.unwrap_or_else(|| old.label.clone()),
+        place: place.unwrap_or_else(|| old.place.clone()),
+        active: u.active.unwrap_or(old.active),
+        version: old.version + 1,
+        ..old.clone()
+    };
+    let mut d = Diff::default();
+    d.field("label", &old.label, &new.label);
+    d.field("place", &old.place, &new.place);
+    d.field("active", &old.active, &new.active);
+    revision::require_change(&d)?;
+    let columns = [
+        report_code::Column::Label,
+        report_code::Column::Place,
+        report_code::Column::Active,
+    ];
+    let saved = revision::save::<report_code::Entity, _>(&txn, new, &columns).await?;
+    revision::audit::<report_code::Entity, _>(&txn, actor, req, "updateReportCode", saved.id, d).await?;
+    txn.commit().await?;
+    Ok(saved)
 }

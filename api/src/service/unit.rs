@@ -143,6 +143,7 @@ pub async fn create_once(
         address: Set(address),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
@@ -182,4 +183,81 @@ pub fn opt_text(field: &str, v: Option<&str>, max: usize) -> AppResult<Option<St
     v.map(|s| validate::text(s, 0, max).map_err(|m| AppError::bad_input(field, m)))
         .transpose()
         .map(|o| o.filter(|s| !s.is_empty()))
+}
+
+impl super::revision::Versioned for unit::Entity {
+    const VERSION: unit::Column = unit::Column::Version;
+    const TYPE: &'static str = "Unit";
+}
+
+/// A change to a Unit: `None` leaves a field alone; `Some(None)` clears an optional one.
+#[derive(Clone, Debug, Default)]
+pub struct UnitUpdate {
+    /// The record.
+    pub id: Uuid,
+    /// The version the client saw.
+    pub version: i32,
+    /// New `name`.
+    pub name: Option<String>,
+    /// New `phone` (`Some(None)` clears it).
+    pub phone: Option<Option<String>>,
+    /// New `address` (`Some(None)` clears it).
+    pub address: Option<Option<String>>,
+    /// False deactivates it (kept: cases and history refer to it).
+    pub active: Option<bool>,
+}
+
+/// Changes a Unit (admins and commanders, within their jurisdiction): versioned, audited
+/// with its before and after.
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    req: &crate::request::RequestInfo,
+    u: UnitUpdate,
+) -> AppResult<unit::Model> {
+    use super::revision::{self, Diff};
+    super::require_master_data(actor)?;
+    let name = u
+        .name
+        .as_deref()
+        .map(|v| crate::validate::text(v, 1, 100).map_err(|m| AppError::bad_input("input.name", m)))
+        .transpose()?;
+    let phone = u
+        .phone
+        .as_ref()
+        .map(|v| super::unit::opt_phone("input.phone", v.as_deref()))
+        .transpose()?;
+    let address = u
+        .address
+        .as_ref()
+        .map(|v| super::unit::opt_text("input.address", v.as_deref(), 200))
+        .transpose()?;
+    let txn = crate::db::begin_write(db).await?;
+    let old = revision::begin::<unit::Entity, _>(&txn, actor, u.id, u.version, "no such unit").await?;
+    let new = unit::Model {
+        name: name.unwrap_or_else(|| old.name.clone()),
+        phone: phone.unwrap_or_else(|| old.phone.clone()),
+        address: address.unwrap_or_else(|| old.address.clone()),
+        active: u.active.unwrap_or(old.active),
+        version: old.version + 1,
+        updated_at: super::now(),
+        ..old.clone()
+    };
+    let mut d = Diff::default();
+    d.field("name", &old.name, &new.name);
+    d.field("phone", &old.phone, &new.phone);
+    d.field("address", &old.address, &new.address);
+    d.field("active", &old.active, &new.active);
+    revision::require_change(&d)?;
+    let columns = [
+        unit::Column::Name,
+        unit::Column::Phone,
+        unit::Column::Address,
+        unit::Column::Active,
+        unit::Column::UpdatedAt,
+    ];
+    let saved = revision::save::<unit::Entity, _>(&txn, new, &columns).await?;
+    revision::audit::<unit::Entity, _>(&txn, actor, req, "updateUnit", saved.id, d).await?;
+    txn.commit().await?;
+    Ok(saved)
 }

@@ -427,6 +427,7 @@ async fn insert<C: ConnectionTrait>(db: &C, v: Valid) -> AppResult<volunteer::Mo
         service_minutes: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
     .insert(db)
     .await?;
@@ -669,4 +670,107 @@ pub async fn award_honour(
     super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+impl super::revision::Versioned for volunteer::Entity {
+    const VERSION: volunteer::Column = volunteer::Column::Version;
+    const TYPE: &'static str = "Volunteer";
+}
+
+/// A change to a Volunteer: `None` leaves a field alone; `Some(None)` clears an optional one.
+#[derive(Clone, Debug, Default)]
+pub struct VolunteerUpdate {
+    /// The record.
+    pub id: Uuid,
+    /// The version the client saw.
+    pub version: i32,
+    /// New `name`.
+    pub name: Option<String>,
+    /// New `phone`.
+    pub phone: Option<String>,
+    /// New status.
+    pub status: Option<entity::enums::VolunteerStatus>,
+}
+
+/// Changes a Volunteer (admins and commanders, within their jurisdiction): versioned, audited
+/// with its before and after.
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    req: &crate::request::RequestInfo,
+    u: VolunteerUpdate,
+) -> AppResult<volunteer::Model> {
+    use super::revision::{self, Diff};
+    super::require_master_data(actor)?;
+    let name = u
+        .name
+        .as_deref()
+        .map(|v| crate::validate::text(v, 1, 64).map_err(|m| AppError::bad_input("input.name", m)))
+        .transpose()?;
+    let phone = u
+        .phone
+        .as_deref()
+        .map(|v| crate::validate::phone(v).map_err(|m| AppError::bad_input("input.phone", m)))
+        .transpose()?;
+    let status = u.status;
+    let txn = crate::db::begin_write(db).await?;
+    let old =
+        revision::begin::<volunteer::Entity, _>(&txn, actor, u.id, u.version, "no such volunteer").await?;
+    if let Some(to) = status {
+        check_status_move(old.status, to)?;
+    }
+    let new = volunteer::Model {
+        name: name.unwrap_or_else(|| old.name.clone()),
+        phone: phone.unwrap_or_else(|| old.phone.clone()),
+        status: status.unwrap_or(old.status),
+        version: old.version + 1,
+        updated_at: super::now(),
+        ..old.clone()
+    };
+    let mut d = Diff::default();
+    d.personal(
+        "name",
+        Some(old.name.as_str()),
+        Some(new.name.as_str()),
+        crate::mask::name,
+    );
+    d.personal(
+        "phone",
+        Some(old.phone.as_str()),
+        Some(new.phone.as_str()),
+        crate::mask::phone,
+    );
+    d.field("status", &old.status, &new.status);
+    revision::require_change(&d)?;
+    let columns = [
+        volunteer::Column::Name,
+        volunteer::Column::Phone,
+        volunteer::Column::Status,
+        volunteer::Column::UpdatedAt,
+    ];
+    let saved = revision::save::<volunteer::Entity, _>(&txn, new, &columns).await?;
+    revision::audit::<volunteer::Entity, _>(&txn, actor, req, "updateVolunteer", saved.id, d).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// The moves of a volunteer's registration: approved by the team (or an admin/commander)
+/// from PENDING, suspended from PENDING or APPROVED, reinstated from SUSPENDED.
+fn check_status_move(
+    from: entity::enums::VolunteerStatus,
+    to: entity::enums::VolunteerStatus,
+) -> AppResult<()> {
+    use entity::enums::VolunteerStatus as S;
+    match (from, to) {
+        (a, b) if a == b => Ok(()),
+        (S::Pending, S::Approved | S::Suspended)
+        | (S::Approved, S::Suspended)
+        | (S::Suspended, S::Approved) => Ok(()),
+        _ => Err(AppError::bad_input(
+            "input.status",
+            format!(
+                "a {from:?} registration cannot become {to:?} (PENDING → APPROVED → SUSPENDED ⇄ APPROVED)"
+            ),
+        )),
+    }
 }

@@ -142,6 +142,7 @@ pub async fn create_once(
         unit_id: Set(input.unit_id),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
@@ -157,4 +158,84 @@ pub async fn create(
     input: NewTeam,
 ) -> AppResult<volunteer_team::Model> {
     create_once(db, actor, input, None).await
+}
+
+impl super::revision::Versioned for volunteer_team::Entity {
+    const VERSION: volunteer_team::Column = volunteer_team::Column::Version;
+    const TYPE: &'static str = "VolunteerTeam";
+}
+
+/// A change to a VolunteerTeam: `None` leaves a field alone; `Some(None)` clears an optional one.
+#[derive(Clone, Debug, Default)]
+pub struct VolunteerTeamUpdate {
+    /// The record.
+    pub id: Uuid,
+    /// The version the client saw.
+    pub version: i32,
+    /// New `name`.
+    pub name: Option<String>,
+    /// New `brand` (`Some(None)` clears it).
+    pub brand: Option<Option<String>>,
+    /// New `alliance` (`Some(None)` clears it).
+    pub alliance: Option<Option<String>>,
+    /// False deactivates it (kept: cases and history refer to it).
+    pub active: Option<bool>,
+}
+
+/// Changes a VolunteerTeam (admins and commanders, within their jurisdiction): versioned, audited
+/// with its before and after.
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    req: &crate::request::RequestInfo,
+    u: VolunteerTeamUpdate,
+) -> AppResult<volunteer_team::Model> {
+    use super::revision::{self, Diff};
+    super::require_master_data(actor)?;
+    let name = u
+        .name
+        .as_deref()
+        .map(|v| crate::validate::text(v, 1, 100).map_err(|m| AppError::bad_input("input.name", m)))
+        .transpose()?;
+    let brand = u
+        .brand
+        .as_ref()
+        .map(|v| super::unit::opt_text("input.brand", v.as_deref(), 100))
+        .transpose()?;
+    let alliance = u
+        .alliance
+        .as_ref()
+        .map(|v| super::unit::opt_text("input.alliance", v.as_deref(), 100))
+        .transpose()?;
+    let txn = crate::db::begin_write(db).await?;
+    let old =
+        revision::begin::<volunteer_team::Entity, _>(&txn, actor, u.id, u.version, "no such volunteer team")
+            .await?;
+    let new = volunteer_team::Model {
+        name: name.unwrap_or_else(|| old.name.clone()),
+        brand: brand.unwrap_or_else(|| old.brand.clone()),
+        alliance: alliance.unwrap_or_else(|| old.alliance.clone()),
+        active: u.active.unwrap_or(old.active),
+        version: old.version + 1,
+        updated_at: super::now(),
+        ..old.clone()
+    };
+    let mut d = Diff::default();
+    d.field("name", &old.name, &new.name);
+    d.field("brand", &old.brand, &new.brand);
+    d.field("alliance", &old.alliance, &new.alliance);
+    d.field("active", &old.active, &new.active);
+    revision::require_change(&d)?;
+    let columns = [
+        volunteer_team::Column::Name,
+        volunteer_team::Column::Brand,
+        volunteer_team::Column::Alliance,
+        volunteer_team::Column::Active,
+        volunteer_team::Column::UpdatedAt,
+    ];
+    let saved = revision::save::<volunteer_team::Entity, _>(&txn, new, &columns).await?;
+    revision::audit::<volunteer_team::Entity, _>(&txn, actor, req, "updateVolunteerTeam", saved.id, d)
+        .await?;
+    txn.commit().await?;
+    Ok(saved)
 }

@@ -526,6 +526,12 @@ pub async fn dispatch(store: &Store, actor: &Actor, step: Step, units: Vec<Uuid>
             "no such unit",
         ));
     }
+    if let Some(i) = units.iter().position(|u| found.get(u).is_some_and(|m| !m.active)) {
+        return Err(AppError::bad_input(
+            format!("input.unitIds[{i}]"),
+            "this unit is deactivated",
+        ));
+    }
     let names: Vec<String> = units
         .iter()
         .filter_map(|u| found.get(u))
@@ -894,6 +900,12 @@ pub async fn refer_to_mediation(store: &Store, actor: &Actor, step: Step, room: 
     let r = super::get::<mediation_room::Entity, _>(&store.db, actor, room)
         .await
         .map_err(|e| super::unit::not_found_as_input(e, "input.roomId", "no such mediation room"))?;
+    if !r.active {
+        return Err(AppError::bad_input(
+            "input.roomId",
+            "this mediation room is closed",
+        ));
+    }
     apply(
         store,
         actor,

@@ -63,6 +63,42 @@ pub struct EnterpriseMutation;
 
 #[Object]
 impl EnterpriseMutation {
+    /// Changes an enterprise's registered name, industry, address, grid and flags, or deactivates it (closed or moved away; its cases stay). Admins and commanders, within their jurisdiction; versioned like
+    /// cases, and recorded in the audit log with the fields before and after (CHANGE).
+    /// An update that changes nothing is BAD_USER_INPUT.
+    async fn update_enterprise(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: UpdateEnterpriseInput,
+    ) -> async_graphql::Result<UpdateEnterprisePayload> {
+        let u = crate::service::enterprise::EnterpriseUpdate {
+            id: crate::graphql::parse_id("input.id", &input.id)?,
+            version: input.version,
+            name: input.name,
+            industry: crate::graphql::patch(input.industry),
+            address: crate::graphql::patch(input.address),
+            grid_id: crate::graphql::patch(input.grid_id)
+                .map(|g| {
+                    g.map(|i| crate::graphql::parse_id("input.gridId", &i))
+                        .transpose()
+                })
+                .transpose()?,
+            above_designated_size: input.above_designated_size,
+            hazardous_chemicals: input.hazardous_chemicals,
+            active: input.active,
+        };
+        let m = crate::service::enterprise::update(
+            crate::graphql::db(ctx)?,
+            crate::graphql::actor(ctx)?,
+            crate::graphql::request(ctx)?,
+            u,
+        )
+        .await?;
+        Ok(UpdateEnterprisePayload {
+            enterprise: Enterprise(m),
+        })
+    }
+
     /// Registers an enterprise with its contacts.
     async fn create_enterprise(
         &self,
@@ -97,4 +133,34 @@ impl EnterpriseMutation {
             ),
         })
     }
+}
+
+/// A change to a Enterprise: fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateEnterpriseInput {
+    /// The Enterprise to change; one of your jurisdiction, else NOT_FOUND.
+    pub id: ID,
+    /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
+    pub version: i32,
+    /// Registered name (1–200 characters).
+    pub name: Option<String>,
+    /// Industry (up to 100 characters); null clears it.
+    pub industry: async_graphql::MaybeUndefined<String>,
+    /// Address (up to 200 characters); null clears it.
+    pub address: async_graphql::MaybeUndefined<String>,
+    /// The grid it belongs to, one of your jurisdiction (else NOT_FOUND); null only for district-wide accounts.
+    pub grid_id: async_graphql::MaybeUndefined<ID>,
+    /// Above designated size (规上企业).
+    pub above_designated_size: Option<bool>,
+    /// Produces, stores or uses hazardous chemicals.
+    pub hazardous_chemicals: Option<bool>,
+    /// False deactivates it; it stays on its cases and in lists with `active: false`.
+    pub active: Option<bool>,
+}
+
+/// Result of `updateEnterprise`.
+#[derive(SimpleObject)]
+pub struct UpdateEnterprisePayload {
+    /// The Enterprise after the change, with its new `version`.
+    pub enterprise: Enterprise,
 }

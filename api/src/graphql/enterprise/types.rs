@@ -28,6 +28,14 @@ pub struct Enterprise(pub enterprise::Model);
 /// An enterprise in the jurisdiction (企业).
 #[Object]
 impl Enterprise {
+    /// Bumped by every change; send it back as `version` with `updateEnterprise` (a stale one is CONFLICT).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// False once deactivated with `updateEnterprise(input: { active: false })`; kept because cases and history refer to it.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
     /// Opaque id.
     pub async fn id(&self) -> ID {
         id(self.0.id)

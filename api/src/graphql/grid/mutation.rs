@@ -106,6 +106,29 @@ pub struct GridMutation;
 
 #[Object]
 impl GridMutation {
+    /// Changes a grid's name (its outline: `setGridBoundary`; police coverage: `setPoliceGridCoverage`). Admins and commanders, within their jurisdiction; versioned like
+    /// cases, and recorded in the audit log with the fields before and after (CHANGE).
+    /// An update that changes nothing is BAD_USER_INPUT.
+    async fn update_grid(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: UpdateGridInput,
+    ) -> async_graphql::Result<UpdateGridPayload> {
+        let u = crate::service::grid::GridUpdate {
+            id: crate::graphql::parse_id("input.id", &input.id)?,
+            version: input.version,
+            name: input.name,
+        };
+        let m = crate::service::grid::update(
+            crate::graphql::db(ctx)?,
+            crate::graphql::actor(ctx)?,
+            crate::graphql::request(ctx)?,
+            u,
+        )
+        .await?;
+        Ok(UpdateGridPayload { grid: Grid(m) })
+    }
+
     /// Creates a grid in the tree.
     async fn create_grid(
         &self,
@@ -165,4 +188,22 @@ impl GridMutation {
             sibling_overlap_share: share,
         })
     }
+}
+
+/// A change to a Grid: fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateGridInput {
+    /// The Grid to change; one of your jurisdiction, else NOT_FOUND.
+    pub id: ID,
+    /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
+    pub version: i32,
+    /// Name (1–100 characters).
+    pub name: Option<String>,
+}
+
+/// Result of `updateGrid`.
+#[derive(SimpleObject)]
+pub struct UpdateGridPayload {
+    /// The Grid after the change, with its new `version`.
+    pub grid: Grid,
 }

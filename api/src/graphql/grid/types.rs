@@ -28,6 +28,10 @@ pub struct Grid(pub grid::Model);
 /// A governance cell (网格) or police grid (警格) in the district → area → group → cluster → ten-household tree.
 #[Object]
 impl Grid {
+    /// Bumped by every change; send it back as `version` with `updateGrid` (a stale one is CONFLICT).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     /// Opaque id.
     pub async fn id(&self) -> ID {
         id(self.0.id)

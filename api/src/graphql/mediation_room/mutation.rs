@@ -44,6 +44,35 @@ pub struct MediationRoomMutation;
 
 #[Object]
 impl MediationRoomMutation {
+    /// Changes a mediation room's name, phone, address or description, or closes it (deactivates; its sessions stay). Admins and commanders, within their jurisdiction; versioned like
+    /// cases, and recorded in the audit log with the fields before and after (CHANGE).
+    /// An update that changes nothing is BAD_USER_INPUT.
+    async fn update_mediation_room(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: UpdateMediationRoomInput,
+    ) -> async_graphql::Result<UpdateMediationRoomPayload> {
+        let u = crate::service::mediation_room::MediationRoomUpdate {
+            id: crate::graphql::parse_id("input.id", &input.id)?,
+            version: input.version,
+            name: input.name,
+            phone: crate::graphql::patch(input.phone),
+            address: crate::graphql::patch(input.address),
+            description: crate::graphql::patch(input.description),
+            active: input.active,
+        };
+        let m = crate::service::mediation_room::update(
+            crate::graphql::db(ctx)?,
+            crate::graphql::actor(ctx)?,
+            crate::graphql::request(ctx)?,
+            u,
+        )
+        .await?;
+        Ok(UpdateMediationRoomPayload {
+            mediation_room: MediationRoom(m),
+        })
+    }
+
     /// Creates a mediation room.
     async fn create_mediation_room(
         &self,
@@ -66,4 +95,30 @@ impl MediationRoomMutation {
             ),
         })
     }
+}
+
+/// A change to a MediationRoom: fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateMediationRoomInput {
+    /// The MediationRoom to change; one of your jurisdiction, else NOT_FOUND.
+    pub id: ID,
+    /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
+    pub version: i32,
+    /// Name (1–100 characters).
+    pub name: Option<String>,
+    /// Phone; null clears it.
+    pub phone: async_graphql::MaybeUndefined<String>,
+    /// Address (up to 200 characters); null clears it.
+    pub address: async_graphql::MaybeUndefined<String>,
+    /// Description (up to 500 characters); null clears it.
+    pub description: async_graphql::MaybeUndefined<String>,
+    /// False closes the room.
+    pub active: Option<bool>,
+}
+
+/// Result of `updateMediationRoom`.
+#[derive(SimpleObject)]
+pub struct UpdateMediationRoomPayload {
+    /// The MediationRoom after the change, with its new `version`.
+    pub mediation_room: MediationRoom,
 }

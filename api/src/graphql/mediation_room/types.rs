@@ -27,6 +27,14 @@ pub struct MediationRoom(pub mediation_room::Model);
 /// A mediation room (调解室), e.g. 老陈调解室, at community, street or district level.
 #[Object]
 impl MediationRoom {
+    /// Bumped by every change; send it back as `version` with `updateMediationRoom` (a stale one is CONFLICT).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// False once deactivated with `updateMediationRoom(input: { active: false })`; kept because cases and history refer to it.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
     /// Opaque id.
     pub async fn id(&self) -> ID {
         id(self.0.id)

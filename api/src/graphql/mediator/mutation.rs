@@ -46,6 +46,33 @@ pub struct MediatorMutation;
 
 #[Object]
 impl MediatorMutation {
+    /// Changes a mediator's name or phone, or retires them (deactivates: their sessions stay, and they can no longer be scheduled). Admins and commanders, within their jurisdiction; versioned like
+    /// cases, and recorded in the audit log with the fields before and after (CHANGE).
+    /// An update that changes nothing is BAD_USER_INPUT.
+    async fn update_mediator(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: UpdateMediatorInput,
+    ) -> async_graphql::Result<UpdateMediatorPayload> {
+        let u = crate::service::mediator::MediatorUpdate {
+            id: crate::graphql::parse_id("input.id", &input.id)?,
+            version: input.version,
+            name: input.name,
+            phone: crate::graphql::patch(input.phone),
+            active: input.active,
+        };
+        let m = crate::service::mediator::update(
+            crate::graphql::db(ctx)?,
+            crate::graphql::actor(ctx)?,
+            crate::graphql::request(ctx)?,
+            u,
+        )
+        .await?;
+        Ok(UpdateMediatorPayload {
+            mediator: Mediator(m),
+        })
+    }
+
     /// Adds a mediator to a room.
     async fn create_mediator(
         &self,
@@ -67,4 +94,26 @@ impl MediatorMutation {
             ),
         })
     }
+}
+
+/// A change to a Mediator: fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateMediatorInput {
+    /// The Mediator to change; one of your jurisdiction, else NOT_FOUND.
+    pub id: ID,
+    /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
+    pub version: i32,
+    /// Name (1–64 characters).
+    pub name: Option<String>,
+    /// Phone (mainland, or foreign with + and the country code); null clears it.
+    pub phone: async_graphql::MaybeUndefined<String>,
+    /// False retires the mediator.
+    pub active: Option<bool>,
+}
+
+/// Result of `updateMediator`.
+#[derive(SimpleObject)]
+pub struct UpdateMediatorPayload {
+    /// The Mediator after the change, with its new `version`.
+    pub mediator: Mediator,
 }

@@ -21,6 +21,10 @@ pub struct Mediator(pub mediator::Model);
 /// A mediator (调解员): professional, chief, retired police, lawyer, deputy or foreign mediator (洋娘舅).
 #[Object]
 impl Mediator {
+    /// Bumped by every change; send it back as `version` with `updateMediator` (a stale one is CONFLICT).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     /// Opaque id.
     pub async fn id(&self) -> ID {
         id(self.0.id)

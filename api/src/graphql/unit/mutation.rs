@@ -44,6 +44,32 @@ pub struct UnitMutation;
 
 #[Object]
 impl UnitMutation {
+    /// Changes a unit's name, phone or address, or deactivates it (it can no longer be dispatched to; its assignments stay). Admins and commanders, within their jurisdiction; versioned like
+    /// cases, and recorded in the audit log with the fields before and after (CHANGE).
+    /// An update that changes nothing is BAD_USER_INPUT.
+    async fn update_unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: UpdateUnitInput,
+    ) -> async_graphql::Result<UpdateUnitPayload> {
+        let u = crate::service::unit::UnitUpdate {
+            id: crate::graphql::parse_id("input.id", &input.id)?,
+            version: input.version,
+            name: input.name,
+            phone: crate::graphql::patch(input.phone),
+            address: crate::graphql::patch(input.address),
+            active: input.active,
+        };
+        let m = crate::service::unit::update(
+            crate::graphql::db(ctx)?,
+            crate::graphql::actor(ctx)?,
+            crate::graphql::request(ctx)?,
+            u,
+        )
+        .await?;
+        Ok(UpdateUnitPayload { unit: Unit(m) })
+    }
+
     /// Creates a unit.
     async fn create_unit(
         &self,
@@ -64,4 +90,28 @@ impl UnitMutation {
             unit: Unit(svc::create_once(db(ctx)?, actor(ctx)?, new, input.idempotency_key.as_deref()).await?),
         })
     }
+}
+
+/// A change to a Unit: fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateUnitInput {
+    /// The Unit to change; one of your jurisdiction, else NOT_FOUND.
+    pub id: ID,
+    /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
+    pub version: i32,
+    /// Name (1–100 characters).
+    pub name: Option<String>,
+    /// Duty phone; null clears it.
+    pub phone: async_graphql::MaybeUndefined<String>,
+    /// Address (up to 200 characters); null clears it.
+    pub address: async_graphql::MaybeUndefined<String>,
+    /// False deactivates the unit.
+    pub active: Option<bool>,
+}
+
+/// Result of `updateUnit`.
+#[derive(SimpleObject)]
+pub struct UpdateUnitPayload {
+    /// The Unit after the change, with its new `version`.
+    pub unit: Unit,
 }

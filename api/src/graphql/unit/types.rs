@@ -23,6 +23,14 @@ pub struct Unit(pub unit::Model);
 /// An organisation a case can be routed to: station, police office, governance centre or department.
 #[Object]
 impl Unit {
+    /// Bumped by every change; send it back as `version` with `updateUnit` (a stale one is CONFLICT).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// False once deactivated with `updateUnit(input: { active: false })`; kept because cases and history refer to it.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
     /// Opaque id.
     pub async fn id(&self) -> ID {
         id(self.0.id)

@@ -67,6 +67,33 @@ pub struct VolunteerMutation;
 
 #[Object]
 impl VolunteerMutation {
+    /// Changes a volunteer's name or phone, or moves their registration: PENDING → APPROVED (approval), APPROVED ⇄ SUSPENDED; a suspended volunteer keeps their history and minutes. Admins and commanders, within their jurisdiction; versioned like
+    /// cases, and recorded in the audit log with the fields before and after (CHANGE).
+    /// An update that changes nothing is BAD_USER_INPUT.
+    async fn update_volunteer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: UpdateVolunteerInput,
+    ) -> async_graphql::Result<UpdateVolunteerPayload> {
+        let u = crate::service::volunteer::VolunteerUpdate {
+            id: crate::graphql::parse_id("input.id", &input.id)?,
+            version: input.version,
+            name: input.name,
+            phone: input.phone,
+            status: input.status.map(Into::into),
+        };
+        let m = crate::service::volunteer::update(
+            crate::graphql::db(ctx)?,
+            crate::graphql::actor(ctx)?,
+            crate::graphql::request(ctx)?,
+            u,
+        )
+        .await?;
+        Ok(UpdateVolunteerPayload {
+            volunteer: Volunteer(m),
+        })
+    }
+
     /// Registers a volunteer in one or more teams.
     async fn create_volunteer(
         &self,
@@ -112,4 +139,26 @@ impl VolunteerMutation {
             ),
         })
     }
+}
+
+/// A change to a Volunteer: fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateVolunteerInput {
+    /// The Volunteer to change; one of your jurisdiction, else NOT_FOUND.
+    pub id: ID,
+    /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
+    pub version: i32,
+    /// Name (1–64 characters).
+    pub name: Option<String>,
+    /// Phone number (mainland, or foreign with + and the country code).
+    pub phone: Option<String>,
+    /// Registration status; allowed moves: PENDING → APPROVED or SUSPENDED, APPROVED → SUSPENDED, SUSPENDED → APPROVED (else BAD_USER_INPUT).
+    pub status: Option<crate::graphql::enums::VolunteerStatus>,
+}
+
+/// Result of `updateVolunteer`.
+#[derive(SimpleObject)]
+pub struct UpdateVolunteerPayload {
+    /// The Volunteer after the change, with its new `version`.
+    pub volunteer: Volunteer,
 }

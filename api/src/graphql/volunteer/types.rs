@@ -41,6 +41,10 @@ impl Volunteer {
 /// A registered volunteer (义警). Personal fields are masked.
 #[Object]
 impl Volunteer {
+    /// Bumped by every change; send it back as `version` with `updateVolunteer` (a stale one is CONFLICT).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     /// Opaque id.
     pub async fn id(&self) -> ID {
         id(self.0.id)

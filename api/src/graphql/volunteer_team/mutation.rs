@@ -42,6 +42,34 @@ pub struct VolunteerTeamMutation;
 
 #[Object]
 impl VolunteerTeamMutation {
+    /// Changes a volunteer team's name, brand or alliance, or deactivates it. Admins and commanders, within their jurisdiction; versioned like
+    /// cases, and recorded in the audit log with the fields before and after (CHANGE).
+    /// An update that changes nothing is BAD_USER_INPUT.
+    async fn update_volunteer_team(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: UpdateVolunteerTeamInput,
+    ) -> async_graphql::Result<UpdateVolunteerTeamPayload> {
+        let u = crate::service::volunteer_team::VolunteerTeamUpdate {
+            id: crate::graphql::parse_id("input.id", &input.id)?,
+            version: input.version,
+            name: input.name,
+            brand: crate::graphql::patch(input.brand),
+            alliance: crate::graphql::patch(input.alliance),
+            active: input.active,
+        };
+        let m = crate::service::volunteer_team::update(
+            crate::graphql::db(ctx)?,
+            crate::graphql::actor(ctx)?,
+            crate::graphql::request(ctx)?,
+            u,
+        )
+        .await?;
+        Ok(UpdateVolunteerTeamPayload {
+            volunteer_team: VolunteerTeam(m),
+        })
+    }
+
     /// Creates a volunteer team.
     async fn create_volunteer_team(
         &self,
@@ -63,4 +91,28 @@ impl VolunteerTeamMutation {
             ),
         })
     }
+}
+
+/// A change to a VolunteerTeam: fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateVolunteerTeamInput {
+    /// The VolunteerTeam to change; one of your jurisdiction, else NOT_FOUND.
+    pub id: ID,
+    /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
+    pub version: i32,
+    /// Name (1–100 characters).
+    pub name: Option<String>,
+    /// Brand (e.g. 红枫义警); null clears it.
+    pub brand: async_graphql::MaybeUndefined<String>,
+    /// Alliance it belongs to; null clears it.
+    pub alliance: async_graphql::MaybeUndefined<String>,
+    /// False deactivates the team; its members and tasks stay.
+    pub active: Option<bool>,
+}
+
+/// Result of `updateVolunteerTeam`.
+#[derive(SimpleObject)]
+pub struct UpdateVolunteerTeamPayload {
+    /// The VolunteerTeam after the change, with its new `version`.
+    pub volunteer_team: VolunteerTeam,
 }

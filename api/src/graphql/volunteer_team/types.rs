@@ -24,6 +24,14 @@ pub struct VolunteerTeam(pub volunteer_team::Model);
 /// A volunteer team (义警队伍) such as 武林大妈 or 雄鹰救援队.
 #[Object]
 impl VolunteerTeam {
+    /// Bumped by every change; send it back as `version` with `updateVolunteerTeam` (a stale one is CONFLICT).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// False once deactivated with `updateVolunteerTeam(input: { active: false })`; kept because cases and history refer to it.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
     /// Opaque id.
     pub async fn id(&self) -> ID {
         id(self.0.id)

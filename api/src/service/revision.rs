@@ -1,0 +1,149 @@
+//! Changes to master data, one shape for every aggregate: the record is found through the
+//! actor's write scope (`NOT_FOUND` otherwise), the version the client saw is checked and
+//! bumped in one guarded statement (`CONFLICT` when it moved), and the fields that changed
+//! go to the audit log with their values before and after — personal values masked — in the
+//! same transaction, so no change exists without its record.
+
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use super::{
+    audit::{self, Action, Entry},
+    Governed,
+};
+use crate::{
+    auth::Actor,
+    error::{AppError, AppResult},
+    request::RequestInfo,
+};
+
+/// A master-data entity with a `version` column.
+pub trait Versioned: Governed {
+    /// The version column.
+    const VERSION: Self::Column;
+    /// The GraphQL type name, as the audit log records it.
+    const TYPE: &'static str;
+}
+
+/// The fields a change touched, with their values before and after.
+#[derive(Debug, Default)]
+pub struct Diff {
+    before: Map<String, Value>,
+    after: Map<String, Value>,
+}
+
+impl Diff {
+    /// Records `field` when its value changes.
+    pub fn field<T: serde::Serialize + PartialEq>(&mut self, field: &str, before: &T, after: &T) {
+        if before != after {
+            self.before.insert(field.to_owned(), json!(before));
+            self.after.insert(field.to_owned(), json!(after));
+        }
+    }
+
+    /// Records a personal `field` when it changes, masked with `mask` on both sides.
+    pub fn personal(
+        &mut self,
+        field: &str,
+        before: Option<&str>,
+        after: Option<&str>,
+        mask: fn(&str) -> String,
+    ) {
+        if before != after {
+            self.before.insert(field.to_owned(), json!(before.map(mask)));
+            self.after.insert(field.to_owned(), json!(after.map(mask)));
+        }
+    }
+
+    /// True when nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.after.is_empty()
+    }
+}
+
+/// The record `id` of `E` if `actor` may change it and it is still at `version`; its version
+/// is bumped in the same statement, so of two writers that saw one version only the first
+/// wins. Call inside the write transaction that then applies the change.
+pub async fn begin<E: Versioned, C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    version: i32,
+    what: &str,
+) -> AppResult<E::Model> {
+    let found = super::writable::<E, C>(db, actor, id, "input.id", what).await?;
+    let bumped = E::update_many()
+        .col_expr(E::VERSION, Expr::col(E::VERSION).add(1))
+        .filter(E::ID.eq(id))
+        .filter(E::VERSION.eq(version))
+        .exec(db)
+        .await?;
+    if bumped.rows_affected != 1 {
+        return Err(AppError::Conflict {
+            field: Some("input.version".into()),
+            message: "the record changed meanwhile (its version moved); reload it".into(),
+        });
+    }
+    Ok(found)
+}
+
+/// Appends the change's audit record (operation, type, id, before and after).
+pub async fn audit<E: Versioned, C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    req: &RequestInfo,
+    operation: &str,
+    id: Uuid,
+    diff: Diff,
+) -> AppResult<()> {
+    let changes = json!({ "before": diff.before, "after": diff.after }).to_string();
+    audit::record_change(
+        db,
+        actor,
+        req,
+        Entry {
+            operation,
+            action: Action::Change,
+            object_type: Some(E::TYPE),
+            object_id: Some(id),
+            field: None,
+            reason: None,
+            outcome: "OK",
+            error_code: None,
+        },
+        changes,
+    )
+    .await
+}
+
+/// Refuses an update that changes nothing (a client bug, or a double submit).
+pub fn require_change(diff: &Diff) -> AppResult<()> {
+    if diff.is_empty() {
+        Err(AppError::bad_input(
+            "input",
+            "nothing to change: every field given already holds its value",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes `new` over its row: only `columns` (the editable ones, plus `updated_at`) are sent.
+pub async fn save<E, C>(db: &C, new: E::Model, columns: &[E::Column]) -> AppResult<E::Model>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let mut am = new.into_active_model();
+    for c in columns {
+        am.reset(*c);
+    }
+    Ok(am.update(db).await?)
+}
