@@ -319,3 +319,72 @@ async fn deactivated_records_keep_their_history_and_take_no_new_work() {
         .await;
     assert_eq!(error_code(&body).as_deref(), Some("FORBIDDEN"), "{body}");
 }
+
+#[tokio::test]
+async fn an_enterprise_gets_new_contacts_and_a_unit_moves_within_jurisdiction() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let (sub, scope) = persona(Role::Commander, &w.a);
+    let commander = app.token(Role::Commander, &sub, scope);
+
+    // The contact list is replaced as a whole; the audit shows it masked.
+    let body = app
+        .gql(
+            Some(&commander),
+            "mutation($i: UpdateEnterpriseInput!) { updateEnterprise(input: $i) { enterprise { version contacts { name { masked } isPrimary } } } }",
+            json!({ "i": { "id": w.a.enterprise.to_string(), "version": 1, "contacts": [
+                { "name": "陈晓东", "phone": "13700002222", "position": "总经理", "isPrimary": true },
+                { "name": "Omar Haddad", "phone": "+962 79 123 4567", "position": "外方代表" } ] } }),
+        )
+        .await;
+    let e = &data(&body)["updateEnterprise"]["enterprise"];
+    assert_eq!(e["contacts"].as_array().map(Vec::len), Some(2), "{body}");
+    let audit = changes(&app, w.a.enterprise).await;
+    let after = audit[0]["after"]["contacts"].to_string();
+    assert!(after.contains("陈**") && after.contains("137****2222"), "{after}");
+    assert!(
+        !after.contains("13700002222") && !after.contains("陈晓东"),
+        "personal values leak: {after}"
+    );
+    // Two primary contacts: refused on the field, nothing replaced.
+    let body = app
+        .gql(
+            Some(&commander),
+            "mutation($i: UpdateEnterpriseInput!) { updateEnterprise(input: $i) { enterprise { version } } }",
+            json!({ "i": { "id": w.a.enterprise.to_string(), "version": 2, "contacts": [
+                { "name": "甲", "isPrimary": true }, { "name": "乙", "isPrimary": true } ] } }),
+        )
+        .await;
+    assert_eq!(error_field(&body).as_deref(), Some("input.contacts"), "{body}");
+
+    // A unit moves only into the caller's grids, and never below itself.
+    let q = "mutation($i: UpdateUnitInput!) { updateUnit(input: $i) { unit { version grid { id } } } }";
+    let body = app
+        .gql(
+            Some(&commander),
+            q,
+            json!({ "i": { "id": w.a.unit.to_string(), "version": 1, "gridId": w.b.community.to_string() } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("NOT_FOUND"), "{body}");
+    assert_eq!(error_field(&body).as_deref(), Some("input.gridId"));
+    let body = app
+        .gql(
+            Some(&commander),
+            q,
+            json!({ "i": { "id": w.a.unit.to_string(), "version": 1, "parentId": w.a.unit.to_string() } }),
+        )
+        .await;
+    assert_eq!(error_field(&body).as_deref(), Some("input.parentId"), "{body}");
+    let body = app
+        .gql(
+            Some(&commander),
+            q,
+            json!({ "i": { "id": w.a.unit.to_string(), "version": 1, "gridId": w.a.street.to_string() } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["updateUnit"]["unit"],
+        json!({ "version": 2, "grid": { "id": w.a.street.to_string() } })
+    );
+}

@@ -7,6 +7,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{
@@ -254,8 +255,20 @@ fn validated(input: &NewEnterprise) -> AppResult<Valid> {
     let name = validate::text(&input.name, 1, 200).map_err(|m| AppError::bad_input("input.name", m))?;
     let industry = opt_text("input.industry", input.industry.as_deref(), 100)?;
     let address = opt_text("input.address", input.address.as_deref(), 200)?;
+    let contacts = valid_contacts(&input.contacts)?;
+    Ok(Valid {
+        credit_code,
+        name,
+        industry,
+        address,
+        contacts,
+    })
+}
+
+/// Validates a list of contacts (at most one primary).
+fn valid_contacts(given: &[NewContact]) -> AppResult<Vec<ValidContact>> {
     let mut contacts = Vec::new();
-    for (i, c) in input.contacts.iter().enumerate() {
+    for (i, c) in given.iter().enumerate() {
         let name = validate::text(&c.name, 1, 64)
             .map_err(|m| AppError::bad_input(format!("input.contacts[{i}].name"), m))?;
         let phone = opt_phone(&format!("input.contacts[{i}].phone"), c.phone.as_deref())?;
@@ -272,13 +285,23 @@ fn validated(input: &NewEnterprise) -> AppResult<Valid> {
             "at most one primary contact",
         ));
     }
-    Ok(Valid {
-        credit_code,
-        name,
-        industry,
-        address,
-        contacts,
-    })
+    if contacts.len() > 50 {
+        return Err(AppError::bad_input("input.contacts", "at most 50 contacts"));
+    }
+    Ok(contacts)
+}
+
+/// The stored contacts of enterprise `id`, in a stable order.
+async fn stored_contacts<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Vec<ValidContact>> {
+    let mut stored: Vec<ValidContact> = enterprise_contact::Entity::find()
+        .filter(enterprise_contact::Column::EnterpriseId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.name, c.phone, c.position, c.is_primary))
+        .collect();
+    stored.sort();
+    Ok(stored)
 }
 
 /// Checks that the grid (one the actor may change) and the liaison officer named by `input` exist.
@@ -440,17 +463,9 @@ pub async fn upsert<C: ConnectionTrait>(
     let contacts_differ = if v.contacts.is_empty() {
         false
     } else {
-        let mut stored: Vec<ValidContact> = enterprise_contact::Entity::find()
-            .filter(enterprise_contact::Column::EnterpriseId.eq(old.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.name, c.phone, c.position, c.is_primary))
-            .collect();
-        stored.sort();
         let mut given = v.contacts.clone();
         given.sort();
-        stored != given
+        stored_contacts(db, old.id).await? != given
     };
     if !fields_differ && !contacts_differ {
         return Ok((old, Change::Unchanged));
@@ -501,6 +516,10 @@ pub struct EnterpriseUpdate {
     pub hazardous_chemicals: Option<bool>,
     /// False deactivates it (closed, moved away); its cases and history stay.
     pub active: Option<bool>,
+    /// The community police officer (联络警官) who looks after it.
+    pub liaison_officer_id: Option<Option<Uuid>>,
+    /// The whole list of contacts, replacing the stored one.
+    pub contacts: Option<Vec<NewContact>>,
 }
 
 /// Corrects an enterprise's master data (admins and commanders, within their jurisdiction):
@@ -528,11 +547,19 @@ pub async fn update(
         .as_ref()
         .map(|v| opt_text("input.address", v.as_deref(), 200))
         .transpose()?;
+    let contacts = u.contacts.as_deref().map(valid_contacts).transpose()?;
     let txn = crate::db::begin_write(db).await?;
     let old =
         revision::begin::<enterprise::Entity, _>(&txn, actor, u.id, u.version, "no such enterprise").await?;
     if let Some(g) = u.grid_id {
         super::placed_in(&txn, actor, g, "input.gridId").await?;
+    }
+    if let Some(Some(p)) = u.liaison_officer_id {
+        // As on create: the officer must exist (persons are the district's staff directory).
+        person::Entity::find_by_id(p)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::bad_input("input.liaisonOfficerId", "no such person"))?;
     }
     let new = enterprise::Model {
         name: name.unwrap_or_else(|| old.name.clone()),
@@ -542,11 +569,38 @@ pub async fn update(
         above_designated_size: u.above_designated_size.unwrap_or(old.above_designated_size),
         hazardous_chemicals: u.hazardous_chemicals.unwrap_or(old.hazardous_chemicals),
         active: u.active.unwrap_or(old.active),
+        liaison_officer_id: u.liaison_officer_id.unwrap_or(old.liaison_officer_id),
         version: old.version + 1,
         updated_at: super::now(),
         ..old.clone()
     };
     let mut d = Diff::default();
+    d.field(
+        "liaisonOfficerId",
+        &old.liaison_officer_id,
+        &new.liaison_officer_id,
+    );
+    if let Some(mut given) = contacts {
+        given.sort();
+        let stored = stored_contacts(&txn, old.id).await?;
+        if stored != given {
+            // Contacts are personal data: the audit shows them masked.
+            let shown = |l: &[ValidContact]| {
+                l.iter()
+                    .map(|c| {
+                        json!({ "name": crate::mask::name(&c.0), "phone": c.1.as_deref().map(crate::mask::phone),
+                                "position": c.2, "isPrimary": c.3 })
+                    })
+                    .collect::<Vec<_>>()
+            };
+            d.changed("contacts", json!(shown(&stored)), json!(shown(&given)));
+            enterprise_contact::Entity::delete_many()
+                .filter(enterprise_contact::Column::EnterpriseId.eq(old.id))
+                .exec(&txn)
+                .await?;
+            insert_contacts(&txn, old.id, given, super::now()).await?;
+        }
+    }
     d.field("name", &old.name, &new.name);
     d.field("industry", &old.industry, &new.industry);
     d.field("address", &old.address, &new.address);
@@ -572,6 +626,7 @@ pub async fn update(
         C::AboveDesignatedSize,
         C::HazardousChemicals,
         C::Active,
+        C::LiaisonOfficerId,
         C::UpdatedAt,
     ];
     let saved = revision::save::<enterprise::Entity, _>(&txn, new, &columns).await?;

@@ -59,6 +59,13 @@ impl Diff {
         }
     }
 
+    /// Records `field` as changed, with the values to show (already masked where personal):
+    /// for changes whose shown values may coincide although the stored ones differ.
+    pub fn changed(&mut self, field: &str, before: Value, after: Value) {
+        self.before.insert(field.to_owned(), before);
+        self.after.insert(field.to_owned(), after);
+    }
+
     /// True when nothing changed.
     pub fn is_empty(&self) -> bool {
         self.after.is_empty()

@@ -205,6 +205,10 @@ pub struct UnitUpdate {
     pub address: Option<Option<String>>,
     /// False deactivates it (kept: cases and history refer to it).
     pub active: Option<bool>,
+    /// Moves it to another grid of the actor's jurisdiction.
+    pub grid_id: Option<Uuid>,
+    /// Moves it under another unit (`Some(None)`: to the top).
+    pub parent_id: Option<Option<Uuid>>,
 }
 
 /// Changes a Unit (admins and commanders, within their jurisdiction): versioned, audited
@@ -234,7 +238,32 @@ pub async fn update(
         .transpose()?;
     let txn = crate::db::begin_write(db).await?;
     let old = revision::begin::<unit::Entity, _>(&txn, actor, u.id, u.version, "no such unit").await?;
+    if let Some(g) = u.grid_id {
+        super::placed_in(&txn, actor, Some(g), "input.gridId").await?;
+    }
+    if let Some(Some(p)) = u.parent_id {
+        // The new parent is one the actor may change, and not the unit itself or below it.
+        let mut at =
+            super::writable::<unit::Entity, _>(&txn, actor, p, "input.parentId", "no such unit").await?;
+        for _ in 0..32 {
+            if at.id == old.id {
+                return Err(AppError::bad_input(
+                    "input.parentId",
+                    "a unit cannot sit below itself",
+                ));
+            }
+            match at.parent_id {
+                Some(up) => match unit::Entity::find_by_id(up).one(&txn).await? {
+                    Some(m) => at = m,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+    }
     let new = unit::Model {
+        grid_id: u.grid_id.or(old.grid_id),
+        parent_id: u.parent_id.unwrap_or(old.parent_id),
         name: name.unwrap_or_else(|| old.name.clone()),
         phone: phone.unwrap_or_else(|| old.phone.clone()),
         address: address.unwrap_or_else(|| old.address.clone()),
@@ -248,12 +277,16 @@ pub async fn update(
     d.field("phone", &old.phone, &new.phone);
     d.field("address", &old.address, &new.address);
     d.field("active", &old.active, &new.active);
+    d.field("gridId", &old.grid_id, &new.grid_id);
+    d.field("parentId", &old.parent_id, &new.parent_id);
     revision::require_change(&d)?;
     let columns = [
         unit::Column::Name,
         unit::Column::Phone,
         unit::Column::Address,
         unit::Column::Active,
+        unit::Column::GridId,
+        unit::Column::ParentId,
         unit::Column::UpdatedAt,
     ];
     let saved = revision::save::<unit::Entity, _>(&txn, new, &columns).await?;

@@ -86,6 +86,22 @@ impl EnterpriseMutation {
             above_designated_size: input.above_designated_size,
             hazardous_chemicals: input.hazardous_chemicals,
             active: input.active,
+            liaison_officer_id: crate::graphql::patch(input.liaison_officer_id)
+                .map(|g| {
+                    g.map(|i| crate::graphql::parse_id("input.liaisonOfficerId", &i))
+                        .transpose()
+                })
+                .transpose()?,
+            contacts: input.contacts.map(|l| {
+                l.into_iter()
+                    .map(|c| NewContact {
+                        name: c.name,
+                        phone: c.phone,
+                        position: c.position,
+                        is_primary: c.is_primary.unwrap_or(false),
+                    })
+                    .collect()
+            }),
         };
         let m = crate::service::enterprise::update(
             crate::graphql::db(ctx)?,
@@ -156,6 +172,11 @@ pub struct UpdateEnterpriseInput {
     pub hazardous_chemicals: Option<bool>,
     /// False deactivates it; it stays on its cases and in lists with `active: false`.
     pub active: Option<bool>,
+    /// The community police officer (联络警官) who looks after it; null removes the link.
+    pub liaison_officer_id: async_graphql::MaybeUndefined<ID>,
+    /// The complete list of contacts (at most 50, at most one primary), replacing the stored
+    /// list; left out, the contacts stay. The audit records them masked.
+    pub contacts: Option<Vec<EnterpriseContactInput>>,
 }
 
 /// Result of `updateEnterprise`.

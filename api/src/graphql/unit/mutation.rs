@@ -59,6 +59,16 @@ impl UnitMutation {
             phone: crate::graphql::patch(input.phone),
             address: crate::graphql::patch(input.address),
             active: input.active,
+            grid_id: input
+                .grid_id
+                .map(|g| crate::graphql::parse_id("input.gridId", &g))
+                .transpose()?,
+            parent_id: crate::graphql::patch(input.parent_id)
+                .map(|g| {
+                    g.map(|i| crate::graphql::parse_id("input.parentId", &i))
+                        .transpose()
+                })
+                .transpose()?,
         };
         let m = crate::service::unit::update(
             crate::graphql::db(ctx)?,
@@ -107,6 +117,11 @@ pub struct UpdateUnitInput {
     pub address: async_graphql::MaybeUndefined<String>,
     /// False deactivates the unit.
     pub active: Option<bool>,
+    /// Moves the unit to another grid of your jurisdiction (else NOT_FOUND).
+    pub grid_id: Option<ID>,
+    /// Moves the unit under another unit of your jurisdiction; null puts it at the top. A unit
+    /// cannot move below itself (BAD_USER_INPUT).
+    pub parent_id: async_graphql::MaybeUndefined<ID>,
 }
 
 /// Result of `updateUnit`.
