@@ -388,3 +388,145 @@ async fn an_enterprise_gets_new_contacts_and_a_unit_moves_within_jurisdiction() 
         json!({ "version": 2, "grid": { "id": w.a.street.to_string() } })
     );
 }
+
+#[tokio::test]
+async fn a_volunteers_memberships_change_within_the_callers_teams_only() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let (sub, scope) = persona(Role::Commander, &w.a);
+    let commander = app.token(Role::Commander, &sub, scope);
+    let q = "mutation($i: UpdateVolunteerInput!) { updateVolunteer(input: $i) { volunteer { version memberships { role team { id } } } } }";
+    // Another side's team is NOT_FOUND on its index, and nothing changes.
+    let body = app
+        .gql(
+            Some(&commander),
+            q,
+            json!({ "i": { "id": w.a.volunteer.to_string(), "version": 1,
+                           "teams": [{ "teamId": w.a.team.to_string() }, { "teamId": w.b.team.to_string() }] } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("NOT_FOUND"), "{body}");
+    assert_eq!(error_field(&body).as_deref(), Some("input.teams[1].teamId"));
+    // Made the team's leader; the audit shows the memberships before and after.
+    let body = app
+        .gql(
+            Some(&commander),
+            q,
+            json!({ "i": { "id": w.a.volunteer.to_string(), "version": 1,
+                           "teams": [{ "teamId": w.a.team.to_string(), "role": "LEADER" }] } }),
+        )
+        .await;
+    let v = &data(&body)["updateVolunteer"]["volunteer"];
+    assert_eq!(
+        v["memberships"],
+        json!([{ "role": "LEADER", "team": { "id": w.a.team.to_string() } }]),
+        "{body}"
+    );
+    let audit = changes(&app, w.a.volunteer).await;
+    assert_eq!(audit[0]["after"]["teams"][0]["role"], "LEADER", "{audit:?}");
+    // Leaving every team of the jurisdiction.
+    let body = app
+        .gql(
+            Some(&commander),
+            q,
+            json!({ "i": { "id": w.a.volunteer.to_string(), "version": 2, "teams": [] } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["updateVolunteer"]["volunteer"]["memberships"],
+        json!([]),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_citizen_registers_and_the_team_leader_approves() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let (sub, scope) = persona(Role::Commander, &w.a);
+    let commander = app.token(Role::Commander, &sub, scope);
+    let citizen = app.token(Role::Citizen, "citizen-joins", Default::default());
+    const REGISTER: &str = "mutation($i: RegisterAsVolunteerInput!) { registerAsVolunteer(input: $i) { volunteer { id status version } } }";
+    let body = app
+        .gql(
+            Some(&citizen),
+            REGISTER,
+            json!({ "i": { "teamId": w.a.team.to_string(), "name": "周新", "phone": "13600001111" } }),
+        )
+        .await;
+    let v = data(&body)["registerAsVolunteer"]["volunteer"].clone();
+    assert_eq!(v["status"], "PENDING", "{body}");
+    let body = app
+        .gql(
+            Some(&citizen),
+            REGISTER,
+            json!({ "i": { "teamId": w.a.team.to_string(), "name": "周新", "phone": "13600001111" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("CONFLICT"), "{body}");
+
+    // The fixture volunteer becomes the team's leader; as leader they approve the newcomer.
+    let body = app
+        .gql(
+            Some(&commander),
+            "mutation($i: UpdateVolunteerInput!) { updateVolunteer(input: $i) { volunteer { version } } }",
+            json!({ "i": { "id": w.a.volunteer.to_string(), "version": 1, "teams": [{ "teamId": w.a.team.to_string(), "role": "LEADER" }] } }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let (sub, scope) = persona(Role::Volunteer, &w.a);
+    let leader = app.token(Role::Volunteer, &sub, scope);
+    let q =
+        "mutation($i: UpdateVolunteerInput!) { updateVolunteer(input: $i) { volunteer { status version } } }";
+    let body = app
+        .gql(
+            Some(&leader),
+            q,
+            json!({ "i": { "id": v["id"], "version": 1, "name": "改名" } }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body).as_deref(),
+        Some("FORBIDDEN"),
+        "a leader changes the status only: {body}"
+    );
+    let body = app
+        .gql(
+            Some(&leader),
+            q,
+            json!({ "i": { "id": w.b.volunteer.to_string(), "version": 1, "status": "SUSPENDED" } }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body).as_deref(),
+        Some("NOT_FOUND"),
+        "not a member of their team: {body}"
+    );
+    let body = app
+        .gql(
+            Some(&leader),
+            q,
+            json!({ "i": { "id": v["id"], "version": 1, "status": "APPROVED" } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["updateVolunteer"]["volunteer"],
+        json!({ "status": "APPROVED", "version": 2 }),
+        "{body}"
+    );
+    assert_eq!(
+        changes(&app, uuid::Uuid::parse_str(v["id"].as_str().unwrap()).unwrap()).await[0]["after"]["status"],
+        "APPROVED"
+    );
+    // A member who leads no team approves nothing.
+    let (sub, scope) = persona(Role::Volunteer, &w.b);
+    let member = app.token(Role::Volunteer, &sub, scope);
+    let body = app
+        .gql(
+            Some(&member),
+            q,
+            json!({ "i": { "id": v["id"], "version": 2, "status": "SUSPENDED" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("NOT_FOUND"), "{body}");
+}

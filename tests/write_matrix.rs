@@ -365,6 +365,19 @@ fn mutations() -> Vec<Mutation> {
         }),
         // Master-data updates at version 1: the first caller in scope applies it, later ones
         // get CONFLICT past every scope check; harmless fields only, so later calls are unaffected.
+        // Teams are the district's directory: any citizen may ask to join any team, so only
+        // the own aim (the first call registers, later ones are CONFLICT).
+        m(
+            "registerAsVolunteer",
+            "RegisterAsVolunteerInput",
+            &[Role::Citizen],
+            |e, aim| {
+                let (s, _, _) = e.side(aim);
+                own_only(aim).then(
+                    || json!({ "teamId": s.team.to_string(), "name": "矩阵报名", "phone": "13700009999" }),
+                )
+            },
+        ),
         m("updateEnterprise", "UpdateEnterpriseInput", MASTER, |e, aim| {
             let (s, _, _) = e.side(aim);
             (aim != Aim::Mixed).then(|| json!({ "id": s.enterprise.to_string(), "version": 1, "industry": format!("矩阵{}", e.n) }))

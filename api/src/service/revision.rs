@@ -83,6 +83,13 @@ pub async fn begin<E: Versioned, C: ConnectionTrait>(
     what: &str,
 ) -> AppResult<E::Model> {
     let found = super::writable::<E, C>(db, actor, id, "input.id", what).await?;
+    bump::<E, C>(db, id, version).await?;
+    Ok(found)
+}
+
+/// Moves record `id` of `E` from `version` to the next one; `CONFLICT` when it is not at
+/// `version`. For callers that checked the actor's right to the record themselves.
+pub async fn bump<E: Versioned, C: ConnectionTrait>(db: &C, id: Uuid, version: i32) -> AppResult<()> {
     let bumped = E::update_many()
         .col_expr(E::VERSION, Expr::col(E::VERSION).add(1))
         .filter(E::ID.eq(id))
@@ -95,7 +102,7 @@ pub async fn begin<E: Versioned, C: ConnectionTrait>(
             message: "the record changed meanwhile (its version moved); reload it".into(),
         });
     }
-    Ok(found)
+    Ok(())
 }
 
 /// Appends the change's audit record (operation, type, id, before and after).

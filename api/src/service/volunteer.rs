@@ -413,8 +413,13 @@ async fn insert_languages<C: ConnectionTrait>(db: &C, id: Uuid, languages: Vec<S
     Ok(())
 }
 
-/// Inserts an approved volunteer with memberships, skills and languages (inputs checked).
-async fn insert<C: ConnectionTrait>(db: &C, v: Valid) -> AppResult<volunteer::Model> {
+/// Inserts a volunteer (approved when staff register them, pending when they register
+/// themselves) with memberships, skills and languages (inputs checked).
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    v: Valid,
+    status: VolunteerStatus,
+) -> AppResult<volunteer::Model> {
     let now = super::now();
     let id = super::new_id();
     let m = volunteer::ActiveModel {
@@ -423,7 +428,7 @@ async fn insert<C: ConnectionTrait>(db: &C, v: Valid) -> AppResult<volunteer::Mo
         name: Set(v.name),
         phone: Set(v.phone),
         resident_id: Set(v.resident_id),
-        status: Set(VolunteerStatus::Approved),
+        status: Set(status),
         service_minutes: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
@@ -469,10 +474,102 @@ pub async fn create_once(
         }
     }
     check_teams(&txn, actor, &v.teams).await?;
-    let m = insert(&txn, v).await?;
+    let m = insert(&txn, v, VolunteerStatus::Approved).await?;
     super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// Registers the signed-in citizen as a volunteer of one team (义警报名, from a
+/// mini-program): PENDING until the team's leader, or an admin or commander, approves it with
+/// `updateVolunteer`. The record carries the caller's subject, so they see it as their own.
+pub async fn register_self(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    input: NewVolunteer,
+    key: Option<&str>,
+) -> AppResult<volunteer::Model> {
+    super::require_role(actor, &[crate::auth::Role::Citizen], "register as a volunteer")?;
+    let Some(subject) = actor.subject.clone() else {
+        return Err(AppError::Unauthenticated(
+            "a token with a subject is needed to register".into(),
+        ));
+    };
+    let key = super::idempotency::Request::of(actor, key, "registerAsVolunteer", None, &input)?;
+    let team = match input.team_ids.as_slice() {
+        [one] => *one,
+        _ => return Err(AppError::bad_input("input.teamId", "name the one team to join")),
+    };
+    let v = validated(&NewVolunteer {
+        subject: Some(subject.clone()),
+        ..input
+    })?;
+    let txn = match super::idempotency::begin(db, key.as_ref()).await? {
+        super::idempotency::Begun::Fresh(t) => t,
+        super::idempotency::Begun::Replayed(id) => {
+            return volunteer::Entity::find_by_id(id)
+                .filter(volunteer::Column::Subject.eq(subject.as_str()))
+                .one(db)
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+    };
+    let t = super::get::<volunteer_team::Entity, _>(&txn, actor, team)
+        .await
+        .map_err(|e| super::unit::not_found_as_input(e, "input.teamId", "no such volunteer team"))?;
+    if !t.active {
+        return Err(AppError::bad_input(
+            "input.teamId",
+            "this team takes no new members",
+        ));
+    }
+    if volunteer::Entity::find()
+        .filter(volunteer::Column::Subject.eq(subject.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "input",
+            "you are registered as a volunteer already",
+        ));
+    }
+    if let Some(r) = &v.resident_id {
+        if volunteer::Entity::find()
+            .filter(volunteer::Column::ResidentId.eq(r.as_str()))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::conflict(
+                "input.residentId",
+                "a volunteer with this resident ID is already registered",
+            ));
+        }
+    }
+    let m = insert(&txn, v, VolunteerStatus::Pending).await?;
+    super::idempotency::finished(&txn, key.as_ref(), m.id).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// True when `leader` leads a team that volunteer `id` belongs to.
+async fn leads_team_of<C: ConnectionTrait>(db: &C, leader: Uuid, id: Uuid) -> AppResult<bool> {
+    let led: Vec<Uuid> = volunteer_membership::Entity::find()
+        .filter(volunteer_membership::Column::VolunteerId.eq(leader))
+        .filter(volunteer_membership::Column::Role.eq(MembershipRole::Leader))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.team_id)
+        .collect();
+    Ok(!led.is_empty()
+        && volunteer_membership::Entity::find()
+            .filter(volunteer_membership::Column::VolunteerId.eq(id))
+            .filter(volunteer_membership::Column::TeamId.is_in(led))
+            .one(db)
+            .await?
+            .is_some())
 }
 
 /// [`create_once`] without a retry key.
@@ -517,7 +614,7 @@ pub async fn upsert<C: ConnectionTrait>(
         if let Some(s) = &v.subject {
             subject_free(db, s, None).await?;
         }
-        return Ok((insert(db, v).await?, Change::Created));
+        return Ok((insert(db, v, VolunteerStatus::Approved).await?, Change::Created));
     };
     super::writable::<volunteer::Entity, C>(db, actor, old.id, "input.residentId", "")
         .await
@@ -690,6 +787,9 @@ pub struct VolunteerUpdate {
     pub phone: Option<String>,
     /// New status.
     pub status: Option<entity::enums::VolunteerStatus>,
+    /// The volunteer's teams with their roles, among the teams the actor may change (memberships
+    /// in other teams are left alone); kept memberships keep their join date.
+    pub teams: Option<Vec<(Uuid, MembershipRole)>>,
 }
 
 /// Changes a Volunteer (admins and commanders, within their jurisdiction): versioned, audited
@@ -701,7 +801,18 @@ pub async fn update(
     u: VolunteerUpdate,
 ) -> AppResult<volunteer::Model> {
     use super::revision::{self, Diff};
-    super::require_master_data(actor)?;
+    // A team's leader approves or suspends the registrations of their team's members, and
+    // changes nothing else; everything else is master data.
+    let leader = actor.role == crate::auth::Role::Volunteer;
+    if leader {
+        if u.name.is_some() || u.phone.is_some() || u.teams.is_some() || u.status.is_none() {
+            return Err(AppError::forbidden(
+                "a team leader may only approve or suspend a member's registration (status)",
+            ));
+        }
+    } else {
+        super::require_master_data(actor)?;
+    }
     let name = u
         .name
         .as_deref()
@@ -714,11 +825,35 @@ pub async fn update(
         .transpose()?;
     let status = u.status;
     let txn = crate::db::begin_write(db).await?;
-    let old =
-        revision::begin::<volunteer::Entity, _>(&txn, actor, u.id, u.version, "no such volunteer").await?;
+    let old = if leader {
+        let me = actor
+            .scope
+            .person
+            .ok_or_else(|| AppError::forbidden("the token names no volunteer"))?;
+        if !leads_team_of(&txn, me, u.id).await? {
+            return Err(AppError::not_found_at(
+                "input.id",
+                "no such volunteer in a team you lead",
+            ));
+        }
+        revision::bump::<volunteer::Entity, _>(&txn, u.id, u.version).await?;
+        let mut found = volunteer::Entity::find_by_id(u.id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        // As `begin` answers it: the record at the version the client saw.
+        found.version = u.version;
+        found
+    } else {
+        revision::begin::<volunteer::Entity, _>(&txn, actor, u.id, u.version, "no such volunteer").await?
+    };
     if let Some(to) = status {
         check_status_move(old.status, to)?;
     }
+    let teams_changed = match &u.teams {
+        Some(list) => set_memberships(&txn, actor, old.id, list).await?,
+        None => None,
+    };
     let new = volunteer::Model {
         name: name.unwrap_or_else(|| old.name.clone()),
         phone: phone.unwrap_or_else(|| old.phone.clone()),
@@ -740,7 +875,12 @@ pub async fn update(
         Some(new.phone.as_str()),
         crate::mask::phone,
     );
-    d.field("status", &old.status, &new.status);
+    // Enums as stored and as the API spells them (APPROVED, not Approved).
+    use sea_orm::ActiveEnum;
+    d.field("status", &old.status.to_value(), &new.status.to_value());
+    if let Some((before, after)) = teams_changed {
+        d.changed("teams", before, after);
+    }
     revision::require_change(&d)?;
     let columns = [
         volunteer::Column::Name,
@@ -752,6 +892,81 @@ pub async fn update(
     revision::audit::<volunteer::Entity, _>(&txn, actor, req, "updateVolunteer", saved.id, d).await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// Sets volunteer `id`'s memberships among the teams `actor` may change to `list`; answers the
+/// memberships before and after (team id and role) when they changed.
+async fn set_memberships<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    list: &[(Uuid, MembershipRole)],
+) -> AppResult<Option<(serde_json::Value, serde_json::Value)>> {
+    use sea_orm::QuerySelect;
+    let mut seen = std::collections::HashSet::new();
+    for (i, (t, _)) in list.iter().enumerate() {
+        let field = format!("input.teams[{i}].teamId");
+        if !seen.insert(*t) {
+            return Err(AppError::bad_input(field, "this team is named twice"));
+        }
+        super::writable::<volunteer_team::Entity, C>(db, actor, *t, &field, "no such volunteer team").await?;
+    }
+    let managed: Vec<Uuid> = volunteer_team::Entity::find()
+        .select_only()
+        .column(volunteer_team::Column::Id)
+        .filter(<volunteer_team::Entity as super::Governed>::write_scope(db, actor).await?)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let current: Vec<volunteer_membership::Model> = volunteer_membership::Entity::find()
+        .filter(volunteer_membership::Column::VolunteerId.eq(id))
+        .filter(volunteer_membership::Column::TeamId.is_in(managed))
+        .all(db)
+        .await?;
+    let shown = |l: &mut Vec<(Uuid, MembershipRole)>| {
+        l.sort_by_key(|m| m.0);
+        serde_json::json!(l
+            .iter()
+            .map(|(t, r)| serde_json::json!({ "teamId": t, "role": sea_orm::ActiveEnum::to_value(r) }))
+            .collect::<Vec<_>>())
+    };
+    let mut before: Vec<(Uuid, MembershipRole)> = current.iter().map(|m| (m.team_id, m.role)).collect();
+    let mut after = list.to_vec();
+    let (b, a) = (shown(&mut before), shown(&mut after));
+    if b == a {
+        return Ok(None);
+    }
+    let now = super::now();
+    for m in &current {
+        if !list.iter().any(|(t, _)| *t == m.team_id) {
+            volunteer_membership::Entity::delete_many()
+                .filter(volunteer_membership::Column::VolunteerId.eq(id))
+                .filter(volunteer_membership::Column::TeamId.eq(m.team_id))
+                .exec(db)
+                .await?;
+        }
+    }
+    for (t, role) in list {
+        match current.iter().find(|m| m.team_id == *t) {
+            Some(m) if m.role == *role => {}
+            Some(m) => {
+                let mut am: volunteer_membership::ActiveModel = m.clone().into();
+                am.role = Set(*role);
+                am.update(db).await?;
+            }
+            None => {
+                volunteer_membership::ActiveModel {
+                    volunteer_id: Set(id),
+                    team_id: Set(*t),
+                    role: Set(*role),
+                    joined_at: Set(now),
+                }
+                .insert(db)
+                .await?;
+            }
+        }
+    }
+    Ok(Some((b, a)))
 }
 
 /// The moves of a volunteer's registration: approved by the team (or an admin/commander)

@@ -67,9 +67,12 @@ pub struct VolunteerMutation;
 
 #[Object]
 impl VolunteerMutation {
-    /// Changes a volunteer's name or phone, or moves their registration: PENDING → APPROVED (approval), APPROVED ⇄ SUSPENDED; a suspended volunteer keeps their history and minutes. Admins and commanders, within their jurisdiction; versioned like
-    /// cases, and recorded in the audit log with the fields before and after (CHANGE).
-    /// An update that changes nothing is BAD_USER_INPUT.
+    /// Changes a volunteer's name, phone, teams (with their roles) or registration status:
+    /// PENDING → APPROVED (approval) or SUSPENDED, APPROVED ⇄ SUSPENDED; a suspended volunteer
+    /// keeps their history and minutes. Admins and commanders, within their jurisdiction; the
+    /// leader of a team (a volunteer token) may change the status of that team's members only.
+    /// Versioned like cases, and recorded in the audit log as a CHANGE with the fields before
+    /// and after. An update that changes nothing is BAD_USER_INPUT.
     async fn update_volunteer(
         &self,
         ctx: &Context<'_>,
@@ -81,6 +84,22 @@ impl VolunteerMutation {
             name: input.name,
             phone: input.phone,
             status: input.status.map(Into::into),
+            teams: input
+                .teams
+                .map(|l| {
+                    l.into_iter()
+                        .enumerate()
+                        .map(|(i, m)| {
+                            Ok((
+                                crate::graphql::parse_id(&format!("input.teams[{i}].teamId"), &m.team_id)?,
+                                m.role
+                                    .map(Into::into)
+                                    .unwrap_or(entity::enums::MembershipRole::Member),
+                            ))
+                        })
+                        .collect::<async_graphql::Result<Vec<_>>>()
+                })
+                .transpose()?,
         };
         let m = crate::service::volunteer::update(
             crate::graphql::db(ctx)?,
@@ -121,6 +140,36 @@ impl VolunteerMutation {
         })
     }
 
+    /// Registers the signed-in citizen as a volunteer of one team (义警报名 from a
+    /// mini-program). The registration is PENDING until the team's leader (a volunteer token
+    /// of a LEADER of that team) or an admin or commander sets `status: APPROVED` with
+    /// `updateVolunteer`. A second registration of the same account is CONFLICT.
+    async fn register_as_volunteer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The input object.")] input: RegisterAsVolunteerInput,
+    ) -> async_graphql::Result<CreateVolunteerPayload> {
+        let new = NewVolunteer {
+            name: input.name,
+            phone: input.phone,
+            resident_id: input.resident_id,
+            team_ids: vec![parse_id("input.teamId", &input.team_id)?],
+            skills: input
+                .skills
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            languages: input.languages.unwrap_or_default(),
+            subject: None,
+        };
+        Ok(CreateVolunteerPayload {
+            volunteer: Volunteer(
+                svc::register_self(db(ctx)?, actor(ctx)?, new, input.idempotency_key.as_deref()).await?,
+            ),
+        })
+    }
+
     /// Records an honour for a volunteer.
     async fn award_volunteer_honour(
         &self,
@@ -154,6 +203,19 @@ pub struct UpdateVolunteerInput {
     pub phone: Option<String>,
     /// Registration status; allowed moves: PENDING → APPROVED or SUSPENDED, APPROVED → SUSPENDED, SUSPENDED → APPROVED (else BAD_USER_INPUT).
     pub status: Option<crate::graphql::enums::VolunteerStatus>,
+    /// The volunteer's teams with their roles, replacing the memberships in the teams of your
+    /// jurisdiction (memberships elsewhere stay); each team must be yours, else NOT_FOUND.
+    /// Kept memberships keep their join date; `[]` leaves all of your teams.
+    pub teams: Option<Vec<VolunteerMembershipInput>>,
+}
+
+/// A team membership.
+#[derive(InputObject)]
+pub struct VolunteerMembershipInput {
+    /// The team.
+    pub team_id: ID,
+    /// MEMBER (default) or LEADER.
+    pub role: Option<crate::graphql::enums::MembershipRole>,
 }
 
 /// Result of `updateVolunteer`.
@@ -161,4 +223,24 @@ pub struct UpdateVolunteerInput {
 pub struct UpdateVolunteerPayload {
     /// The Volunteer after the change, with its new `version`.
     pub volunteer: Volunteer,
+}
+
+/// A citizen's own registration as a volunteer.
+#[derive(InputObject)]
+pub struct RegisterAsVolunteerInput {
+    /// The team to join (any active team; see `volunteerTeams`).
+    pub team_id: ID,
+    /// Name (1–64 characters).
+    pub name: String,
+    /// Mobile phone (mainland, or foreign with + and the country code).
+    pub phone: String,
+    /// Resident ID number (GB 11643, checked); a second registration with it is CONFLICT.
+    pub resident_id: Option<String>,
+    /// Skills.
+    pub skills: Option<Vec<Skill>>,
+    /// Languages spoken, as BCP 47 tags (zh, en, ar).
+    pub languages: Option<Vec<String>>,
+    /// A key (8–100 characters) that makes the call safe to retry: a retry answers the first
+    /// registration. Kept 24 hours.
+    pub idempotency_key: Option<String>,
 }
