@@ -530,3 +530,90 @@ async fn a_citizen_registers_and_the_team_leader_approves() {
         .await;
     assert_eq!(error_code(&body).as_deref(), Some("NOT_FOUND"), "{body}");
 }
+
+#[tokio::test]
+async fn a_grid_moves_with_its_subtree_and_scopes_follow_it() {
+    use entity::enums::{GridKind, GridLevel};
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let other_street = service::grid::create(
+        &app.db,
+        &Actor::system(),
+        service::grid::NewGrid {
+            code: "MOVE-S2".into(),
+            name: "新街道".into(),
+            level: GridLevel::Area,
+            kind: GridKind::Community,
+            parent_id: Some(w.a.district),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let (sub, scope) = persona(Role::Commander, &w.a);
+    let commander = app.token(Role::Commander, &sub, scope);
+    let q =
+        "mutation($i: UpdateGridInput!) { updateGrid(input: $i) { grid { version depth parent { id } } } }";
+    let mv = |id: Uuid, v: i32, to: Uuid| json!({ "i": { "id": id.to_string(), "version": v, "parentId": to.to_string() } });
+    // Below itself, into another side, or beside its own level: refused.
+    let body = app
+        .gql(Some(&commander), q, mv(w.a.street, 1, w.a.community))
+        .await;
+    assert_eq!(error_field(&body).as_deref(), Some("input.parentId"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("below itself"),
+        "{body}"
+    );
+    let body = app
+        .gql(Some(&commander), q, mv(w.a.community, 1, w.b.street))
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("NOT_FOUND"), "{body}");
+    let body = app
+        .gql(Some(&commander), q, mv(other_street, 1, w.a.street))
+        .await;
+    assert_eq!(error_code(&body).as_deref(), Some("BAD_USER_INPUT"), "{body}");
+
+    // The community (with side A's case in it) moves to the new street.
+    let body = app
+        .gql(Some(&commander), q, mv(w.a.community, 1, other_street))
+        .await;
+    assert_eq!(
+        data(&body)["updateGrid"]["grid"],
+        json!({ "version": 2, "depth": 2, "parent": { "id": other_street.to_string() } }),
+        "{body}"
+    );
+    let see = "query($id: ID!) { case(id: $id) { id } }";
+    let street_commander = |g: Uuid| {
+        app.token(
+            Role::Commander,
+            &format!("commander-{g}"),
+            fengqiao_api::auth::Scope {
+                grids: vec![g],
+                ..Default::default()
+            },
+        )
+    };
+    let body = app
+        .gql(
+            Some(&street_commander(other_street)),
+            see,
+            json!({ "id": w.a.case.to_string() }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "the new street sees the case: {body}");
+    let body = app
+        .gql(
+            Some(&street_commander(w.a.street)),
+            see,
+            json!({ "id": w.a.case.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body).as_deref(),
+        Some("NOT_FOUND"),
+        "the old street no longer does: {body}"
+    );
+}

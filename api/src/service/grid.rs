@@ -684,6 +684,80 @@ pub struct GridUpdate {
     pub version: i32,
     /// New `name`.
     pub name: Option<String>,
+    /// Moves the grid (with its whole subtree) under another grid of the actor's jurisdiction.
+    pub parent_id: Option<Uuid>,
+}
+
+/// Moves grid `g` with its subtree under `parent` (one the actor may change, of the same kind,
+/// of a higher level, not inside `g`'s own subtree, and around `g`'s outline when both have
+/// one): rewrites the materialised paths and depths of the whole subtree. Answers `g`'s new
+/// path and depth.
+async fn move_under<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    g: &grid::Model,
+    parent: Uuid,
+) -> AppResult<(String, i32)> {
+    let field = "input.parentId";
+    let p = super::writable::<grid::Entity, C>(db, actor, parent, field, "no such grid").await?;
+    if p.path.starts_with(&g.path) {
+        return Err(AppError::bad_input(field, "a grid cannot move below itself"));
+    }
+    if p.kind != g.kind {
+        return Err(AppError::bad_input(
+            field,
+            "a child grid must be of the same kind as its parent",
+        ));
+    }
+    if level_rank(g.level) <= level_rank(p.level) {
+        return Err(AppError::bad_input(
+            field,
+            "a child grid must sit below its parent's level",
+        ));
+    }
+    if let Some(shape) = g.boundary.as_deref() {
+        let moved = grid::Model {
+            parent_id: Some(p.id),
+            ..g.clone()
+        };
+        let b = places::Boundary {
+            shape: places::stored(shape)
+                .ok_or_else(|| AppError::Internal(format!("grid {} has an unreadable boundary", g.id)))?,
+            geojson: shape.to_owned(),
+            bbox: [
+                g.min_lng.unwrap_or(-180.0),
+                g.min_lat.unwrap_or(-90.0),
+                g.max_lng.unwrap_or(180.0),
+                g.max_lat.unwrap_or(90.0),
+            ],
+            area_m2: g.area_m2.unwrap_or_default(),
+        };
+        check_in_tree(db, &moved, &b, field).await?;
+    }
+    let path = format!("{}{}/", p.path, g.id.simple());
+    let depth = p.depth + 1;
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "UPDATE grids SET path = $1 || substr(path, $2), depth = depth + $3 WHERE path LIKE $4"
+        }
+        _ => "UPDATE grids SET path = ? || substr(path, ?), depth = depth + ? WHERE path LIKE ?",
+    };
+    // Paths hold only hex digits and '/', so the old path is its own LIKE pattern.
+    let from =
+        i32::try_from(g.path.len() + 1).map_err(|_| AppError::Internal("grid path too long".into()))?;
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            path.clone().into(),
+            from.into(),
+            (depth - g.depth).into(),
+            format!("{}%", g.path).into(),
+        ],
+    ))
+    .await?;
+    Ok((path, depth))
 }
 
 /// Changes a Grid (admins and commanders, within their jurisdiction): versioned, audited
@@ -703,16 +777,28 @@ pub async fn update(
         .transpose()?;
     let txn = crate::db::begin_write(db).await?;
     let old = revision::begin::<grid::Entity, _>(&txn, actor, u.id, u.version, "no such grid").await?;
+    let (path, depth) = match u.parent_id {
+        Some(p) if Some(p) != old.parent_id => move_under(&txn, actor, &old, p).await?,
+        _ => (old.path.clone(), old.depth),
+    };
     let new = grid::Model {
         name: name.unwrap_or_else(|| old.name.clone()),
+        parent_id: u.parent_id.or(old.parent_id),
+        path,
+        depth,
         version: old.version + 1,
         updated_at: super::now(),
         ..old.clone()
     };
     let mut d = Diff::default();
     d.field("name", &old.name, &new.name);
+    d.field("parentId", &old.parent_id, &new.parent_id);
     revision::require_change(&d)?;
-    let columns = [grid::Column::Name, grid::Column::UpdatedAt];
+    let columns = [
+        grid::Column::Name,
+        grid::Column::ParentId,
+        grid::Column::UpdatedAt,
+    ];
     let saved = revision::save::<grid::Entity, _>(&txn, new, &columns).await?;
     revision::audit::<grid::Entity, _>(&txn, actor, req, "updateGrid", saved.id, d).await?;
     txn.commit().await?;

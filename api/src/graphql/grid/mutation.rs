@@ -106,9 +106,10 @@ pub struct GridMutation;
 
 #[Object]
 impl GridMutation {
-    /// Changes a grid's name (its outline: `setGridBoundary`; police coverage: `setPoliceGridCoverage`). Admins and commanders, within their jurisdiction; versioned like
-    /// cases, and recorded in the audit log with the fields before and after (CHANGE).
-    /// An update that changes nothing is BAD_USER_INPUT.
+    /// Renames a grid or moves it, with its whole subtree, under another grid (its outline:
+    /// `setGridBoundary`; police coverage: `setPoliceGridCoverage`). Admins and commanders,
+    /// within their jurisdiction; versioned like cases, and recorded in the audit log as a
+    /// CHANGE with the fields before and after. An update that changes nothing is BAD_USER_INPUT.
     async fn update_grid(
         &self,
         ctx: &Context<'_>,
@@ -118,6 +119,10 @@ impl GridMutation {
             id: crate::graphql::parse_id("input.id", &input.id)?,
             version: input.version,
             name: input.name,
+            parent_id: input
+                .parent_id
+                .map(|g| crate::graphql::parse_id("input.parentId", &g))
+                .transpose()?,
         };
         let m = crate::service::grid::update(
             crate::graphql::db(ctx)?,
@@ -199,6 +204,11 @@ pub struct UpdateGridInput {
     pub version: i32,
     /// Name (1–100 characters).
     pub name: Option<String>,
+    /// Moves the grid, with everything below it, under another grid of your jurisdiction (else
+    /// NOT_FOUND): of the same kind and a higher level, not below itself, and around its outline
+    /// when both have one (BAD_USER_INPUT otherwise). Cases, units and staff scoped to the
+    /// subtree follow it.
+    pub parent_id: Option<ID>,
 }
 
 /// Result of `updateGrid`.
