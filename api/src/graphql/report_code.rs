@@ -424,10 +424,10 @@ impl ReportCodeMutation {
     }
 }
 
-/// A change to a ReportCode: fields left out stay as they are.
+/// A change to a report code: fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateReportCodeInput {
-    /// The ReportCode to change; one of your jurisdiction, else NOT_FOUND.
+    /// The report code to change; one of your jurisdiction, else NOT_FOUND.
     pub id: ID,
     /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
     pub version: i32,
@@ -442,6 +442,6 @@ pub struct UpdateReportCodeInput {
 /// Result of `updateReportCode`.
 #[derive(SimpleObject)]
 pub struct UpdateReportCodePayload {
-    /// The ReportCode after the change, with its new `version`.
+    /// The report code after the change, with its new `version` for the next update.
     pub report_code: ReportCode,
 }

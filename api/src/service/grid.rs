@@ -675,7 +675,7 @@ impl super::revision::Versioned for grid::Entity {
     const TYPE: &'static str = "Grid";
 }
 
-/// A change to a Grid: `None` leaves a field alone; `Some(None)` clears an optional one.
+/// A change to a grid: `None` leaves a field alone; `Some(None)` clears an optional one.
 #[derive(Clone, Debug, Default)]
 pub struct GridUpdate {
     /// The record.
@@ -760,7 +760,7 @@ async fn move_under<C: ConnectionTrait>(
     Ok((path, depth))
 }
 
-/// Changes a Grid (admins and commanders, within their jurisdiction): versioned, audited
+/// Changes a grid (admins and commanders, within their jurisdiction): versioned, audited
 /// with its before and after.
 pub async fn update(
     db: &sea_orm::DatabaseConnection,

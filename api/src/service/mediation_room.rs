@@ -189,7 +189,7 @@ impl super::revision::Versioned for mediation_room::Entity {
     const TYPE: &'static str = "MediationRoom";
 }
 
-/// A change to a MediationRoom: `None` leaves a field alone; `Some(None)` clears an optional one.
+/// A change to a mediation room: `None` leaves a field alone; `Some(None)` clears an optional one.
 #[derive(Clone, Debug, Default)]
 pub struct MediationRoomUpdate {
     /// The record.
@@ -208,7 +208,7 @@ pub struct MediationRoomUpdate {
     pub active: Option<bool>,
 }
 
-/// Changes a MediationRoom (admins and commanders, within their jurisdiction): versioned, audited
+/// Changes a mediation room (admins and commanders, within their jurisdiction): versioned, audited
 /// with its before and after.
 pub async fn update(
     db: &sea_orm::DatabaseConnection,

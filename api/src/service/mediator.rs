@@ -240,7 +240,7 @@ impl super::revision::Versioned for mediator::Entity {
     const TYPE: &'static str = "Mediator";
 }
 
-/// A change to a Mediator: `None` leaves a field alone; `Some(None)` clears an optional one.
+/// A change to a mediator: `None` leaves a field alone; `Some(None)` clears an optional one.
 #[derive(Clone, Debug, Default)]
 pub struct MediatorUpdate {
     /// The record.
@@ -255,7 +255,7 @@ pub struct MediatorUpdate {
     pub active: Option<bool>,
 }
 
-/// Changes a Mediator (admins and commanders, within their jurisdiction): versioned, audited
+/// Changes a mediator (admins and commanders, within their jurisdiction): versioned, audited
 /// with its before and after.
 pub async fn update(
     db: &sea_orm::DatabaseConnection,

@@ -760,7 +760,7 @@ impl super::revision::Versioned for report_code::Entity {
     const TYPE: &'static str = "ReportCode";
 }
 
-/// A change to a ReportCode: `None` leaves a field alone; `Some(None)` clears an optional one.
+/// A change to a report code: `None` leaves a field alone; `Some(None)` clears an optional one.
 #[derive(Clone, Debug, Default)]
 pub struct ReportCodeUpdate {
     /// The record.
@@ -775,7 +775,7 @@ pub struct ReportCodeUpdate {
     pub active: Option<bool>,
 }
 
-/// Changes a ReportCode (admins and commanders, within their jurisdiction): versioned, audited
+/// Changes a report code (admins and commanders, within their jurisdiction): versioned, audited
 /// with its before and after.
 pub async fn update(
     db: &sea_orm::DatabaseConnection,

@@ -190,7 +190,7 @@ impl super::revision::Versioned for unit::Entity {
     const TYPE: &'static str = "Unit";
 }
 
-/// A change to a Unit: `None` leaves a field alone; `Some(None)` clears an optional one.
+/// A change to an unit: `None` leaves a field alone; `Some(None)` clears an optional one.
 #[derive(Clone, Debug, Default)]
 pub struct UnitUpdate {
     /// The record.
@@ -211,7 +211,7 @@ pub struct UnitUpdate {
     pub parent_id: Option<Option<Uuid>>,
 }
 
-/// Changes a Unit (admins and commanders, within their jurisdiction): versioned, audited
+/// Changes an unit (admins and commanders, within their jurisdiction): versioned, audited
 /// with its before and after.
 pub async fn update(
     db: &sea_orm::DatabaseConnection,

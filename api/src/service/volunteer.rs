@@ -774,7 +774,7 @@ impl super::revision::Versioned for volunteer::Entity {
     const TYPE: &'static str = "Volunteer";
 }
 
-/// A change to a Volunteer: `None` leaves a field alone; `Some(None)` clears an optional one.
+/// A change to a volunteer: `None` leaves a field alone; `Some(None)` clears an optional one.
 #[derive(Clone, Debug, Default)]
 pub struct VolunteerUpdate {
     /// The record.
@@ -792,7 +792,7 @@ pub struct VolunteerUpdate {
     pub teams: Option<Vec<(Uuid, MembershipRole)>>,
 }
 
-/// Changes a Volunteer (admins and commanders, within their jurisdiction): versioned, audited
+/// Changes a volunteer (admins and commanders, within their jurisdiction): versioned, audited
 /// with its before and after.
 pub async fn update(
     db: &sea_orm::DatabaseConnection,

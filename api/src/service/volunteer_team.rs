@@ -165,7 +165,7 @@ impl super::revision::Versioned for volunteer_team::Entity {
     const TYPE: &'static str = "VolunteerTeam";
 }
 
-/// A change to a VolunteerTeam: `None` leaves a field alone; `Some(None)` clears an optional one.
+/// A change to a volunteer team: `None` leaves a field alone; `Some(None)` clears an optional one.
 #[derive(Clone, Debug, Default)]
 pub struct VolunteerTeamUpdate {
     /// The record.
@@ -182,7 +182,7 @@ pub struct VolunteerTeamUpdate {
     pub active: Option<bool>,
 }
 
-/// Changes a VolunteerTeam (admins and commanders, within their jurisdiction): versioned, audited
+/// Changes a volunteer team (admins and commanders, within their jurisdiction): versioned, audited
 /// with its before and after.
 pub async fn update(
     db: &sea_orm::DatabaseConnection,

@@ -151,10 +151,10 @@ impl EnterpriseMutation {
     }
 }
 
-/// A change to a Enterprise: fields left out stay as they are.
+/// A change to an enterprise: fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateEnterpriseInput {
-    /// The Enterprise to change; one of your jurisdiction, else NOT_FOUND.
+    /// The enterprise to change; one of your jurisdiction, else NOT_FOUND.
     pub id: ID,
     /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
     pub version: i32,
@@ -182,6 +182,6 @@ pub struct UpdateEnterpriseInput {
 /// Result of `updateEnterprise`.
 #[derive(SimpleObject)]
 pub struct UpdateEnterprisePayload {
-    /// The Enterprise after the change, with its new `version`.
+    /// The enterprise after the change, with its new `version` for the next update.
     pub enterprise: Enterprise,
 }

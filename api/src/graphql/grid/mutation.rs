@@ -195,10 +195,10 @@ impl GridMutation {
     }
 }
 
-/// A change to a Grid: fields left out stay as they are.
+/// A change to a grid: fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateGridInput {
-    /// The Grid to change; one of your jurisdiction, else NOT_FOUND.
+    /// The grid to change; one of your jurisdiction, else NOT_FOUND.
     pub id: ID,
     /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
     pub version: i32,
@@ -214,6 +214,6 @@ pub struct UpdateGridInput {
 /// Result of `updateGrid`.
 #[derive(SimpleObject)]
 pub struct UpdateGridPayload {
-    /// The Grid after the change, with its new `version`.
+    /// The grid after the change, with its new `version` for the next update.
     pub grid: Grid,
 }

@@ -97,10 +97,10 @@ impl MediationRoomMutation {
     }
 }
 
-/// A change to a MediationRoom: fields left out stay as they are.
+/// A change to a mediation room: fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateMediationRoomInput {
-    /// The MediationRoom to change; one of your jurisdiction, else NOT_FOUND.
+    /// The mediation room to change; one of your jurisdiction, else NOT_FOUND.
     pub id: ID,
     /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
     pub version: i32,
@@ -119,6 +119,6 @@ pub struct UpdateMediationRoomInput {
 /// Result of `updateMediationRoom`.
 #[derive(SimpleObject)]
 pub struct UpdateMediationRoomPayload {
-    /// The MediationRoom after the change, with its new `version`.
+    /// The mediation room after the change, with its new `version` for the next update.
     pub mediation_room: MediationRoom,
 }

@@ -96,10 +96,10 @@ impl MediatorMutation {
     }
 }
 
-/// A change to a Mediator: fields left out stay as they are.
+/// A change to a mediator: fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateMediatorInput {
-    /// The Mediator to change; one of your jurisdiction, else NOT_FOUND.
+    /// The mediator to change; one of your jurisdiction, else NOT_FOUND.
     pub id: ID,
     /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
     pub version: i32,
@@ -114,6 +114,6 @@ pub struct UpdateMediatorInput {
 /// Result of `updateMediator`.
 #[derive(SimpleObject)]
 pub struct UpdateMediatorPayload {
-    /// The Mediator after the change, with its new `version`.
+    /// The mediator after the change, with its new `version` for the next update.
     pub mediator: Mediator,
 }

@@ -102,10 +102,10 @@ impl UnitMutation {
     }
 }
 
-/// A change to a Unit: fields left out stay as they are.
+/// A change to an unit: fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateUnitInput {
-    /// The Unit to change; one of your jurisdiction, else NOT_FOUND.
+    /// The unit to change; one of your jurisdiction, else NOT_FOUND.
     pub id: ID,
     /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
     pub version: i32,
@@ -127,6 +127,6 @@ pub struct UpdateUnitInput {
 /// Result of `updateUnit`.
 #[derive(SimpleObject)]
 pub struct UpdateUnitPayload {
-    /// The Unit after the change, with its new `version`.
+    /// The unit after the change, with its new `version` for the next update.
     pub unit: Unit,
 }

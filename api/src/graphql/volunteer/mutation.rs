@@ -190,10 +190,10 @@ impl VolunteerMutation {
     }
 }
 
-/// A change to a Volunteer: fields left out stay as they are.
+/// A change to a volunteer: fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateVolunteerInput {
-    /// The Volunteer to change; one of your jurisdiction, else NOT_FOUND.
+    /// The volunteer to change; one of your jurisdiction, else NOT_FOUND.
     pub id: ID,
     /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
     pub version: i32,
@@ -221,7 +221,7 @@ pub struct VolunteerMembershipInput {
 /// Result of `updateVolunteer`.
 #[derive(SimpleObject)]
 pub struct UpdateVolunteerPayload {
-    /// The Volunteer after the change, with its new `version`.
+    /// The volunteer after the change, with its new `version` for the next update.
     pub volunteer: Volunteer,
 }
 

@@ -93,10 +93,10 @@ impl VolunteerTeamMutation {
     }
 }
 
-/// A change to a VolunteerTeam: fields left out stay as they are.
+/// A change to a volunteer team: fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateVolunteerTeamInput {
-    /// The VolunteerTeam to change; one of your jurisdiction, else NOT_FOUND.
+    /// The volunteer team to change; one of your jurisdiction, else NOT_FOUND.
     pub id: ID,
     /// The `version` you read; if it moved since, CONFLICT (field `input.version`): reload and retry.
     pub version: i32,
@@ -113,6 +113,6 @@ pub struct UpdateVolunteerTeamInput {
 /// Result of `updateVolunteerTeam`.
 #[derive(SimpleObject)]
 pub struct UpdateVolunteerTeamPayload {
-    /// The VolunteerTeam after the change, with its new `version`.
+    /// The volunteer team after the change, with its new `version` for the next update.
     pub volunteer_team: VolunteerTeam,
 }
