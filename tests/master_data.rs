@@ -617,3 +617,54 @@ async fn a_grid_moves_with_its_subtree_and_scopes_follow_it() {
         "the old street no longer does: {body}"
     );
 }
+
+#[tokio::test]
+async fn a_suspended_volunteer_or_a_deactivated_team_takes_no_task() {
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let (sub, scope) = persona(Role::Commander, &w.a);
+    let commander = app.token(Role::Commander, &sub, scope);
+    let assign = |v: i64| {
+        json!({ "i": { "step": { "caseId": w.a.case.to_string(), "version": v }, "teamId": w.a.team.to_string(),
+                       "volunteerIds": [w.a.volunteer.to_string()], "kind": "PATROL" } })
+    };
+    const ASSIGN: &str =
+        "mutation($i: AssignVolunteersInput!) { assignVolunteers(input: $i) { case { id } } }";
+    let version = || async {
+        let body = app
+            .gql(
+                Some(&commander),
+                "query($id: ID!) { case(id: $id) { version } }",
+                json!({ "id": w.a.case.to_string() }),
+            )
+            .await;
+        data(&body)["case"]["version"].as_i64().unwrap()
+    };
+    let body = app
+        .gql(
+            Some(&commander),
+            "mutation($i: UpdateVolunteerInput!) { updateVolunteer(input: $i) { volunteer { status } } }",
+            json!({ "i": { "id": w.a.volunteer.to_string(), "version": 1, "status": "SUSPENDED" } }),
+        )
+        .await;
+    assert_eq!(data(&body)["updateVolunteer"]["volunteer"]["status"], "SUSPENDED");
+    let body = app.gql(Some(&commander), ASSIGN, assign(version().await)).await;
+    assert_eq!(
+        error_field(&body).as_deref(),
+        Some("input.volunteerIds[0]"),
+        "{body}"
+    );
+    let body = app
+        .gql(
+            Some(&commander),
+            "mutation($i: UpdateVolunteerTeamInput!) { updateVolunteerTeam(input: $i) { volunteerTeam { active } } }",
+            json!({ "i": { "id": w.a.team.to_string(), "version": 1, "active": false } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["updateVolunteerTeam"]["volunteerTeam"]["active"],
+        false
+    );
+    let body = app.gql(Some(&commander), ASSIGN, assign(version().await)).await;
+    assert_eq!(error_field(&body).as_deref(), Some("input.teamId"), "{body}");
+}

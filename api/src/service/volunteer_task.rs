@@ -43,11 +43,25 @@ pub async fn assign(
     let t = super::get::<volunteer_team::Entity, _>(&store.db, actor, team)
         .await
         .map_err(|e| not_found_as_input(e, "input.teamId", "no such team"))?;
+    if !t.active {
+        return Err(AppError::bad_input("input.teamId", "this team is deactivated"));
+    }
     let visible = super::by_ids::<volunteer::Entity, _>(&store.db, actor, &volunteers).await?;
     if let Some(i) = volunteers.iter().position(|v| !visible.contains_key(v)) {
         return Err(AppError::not_found_at(
             format!("input.volunteerIds[{i}]"),
             "no such volunteer",
+        ));
+    }
+    // A registration still pending, or suspended, takes no task.
+    if let Some(i) = volunteers.iter().position(|v| {
+        visible
+            .get(v)
+            .is_some_and(|m| m.status != entity::enums::VolunteerStatus::Approved)
+    }) {
+        return Err(AppError::bad_input(
+            format!("input.volunteerIds[{i}]"),
+            "this volunteer's registration is not approved (pending or suspended)",
         ));
     }
     let input = (team, volunteers.clone(), kind);
