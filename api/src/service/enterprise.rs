@@ -616,7 +616,6 @@ pub async fn update(
         &new.hazardous_chemicals,
     );
     d.field("active", &old.active, &new.active);
-    revision::require_change(&d)?;
     use enterprise::Column as C;
     let columns = [
         C::Name,
@@ -629,8 +628,6 @@ pub async fn update(
         C::LiaisonOfficerId,
         C::UpdatedAt,
     ];
-    let saved = revision::save::<enterprise::Entity, _>(&txn, new, &columns).await?;
-    revision::audit::<enterprise::Entity, _>(&txn, actor, req, "updateEnterprise", saved.id, d).await?;
-    txn.commit().await?;
-    Ok(saved)
+    revision::finish::<enterprise::Entity>(txn, actor, req, ("updateEnterprise", u.id), new, &columns, d)
+        .await
 }

@@ -770,11 +770,7 @@ pub async fn update(
 ) -> AppResult<grid::Model> {
     use super::revision::{self, Diff};
     super::require_master_data(actor)?;
-    let name = u
-        .name
-        .as_deref()
-        .map(|v| crate::validate::text(v, 1, 100).map_err(|m| AppError::bad_input("input.name", m)))
-        .transpose()?;
+    let name = revision::text("input.name", u.name.as_deref(), 100)?;
     let txn = crate::db::begin_write(db).await?;
     let old = revision::begin::<grid::Entity, _>(&txn, actor, u.id, u.version, "no such grid").await?;
     let (path, depth) = match u.parent_id {
@@ -793,14 +789,10 @@ pub async fn update(
     let mut d = Diff::default();
     d.field("name", &old.name, &new.name);
     d.field("parentId", &old.parent_id, &new.parent_id);
-    revision::require_change(&d)?;
     let columns = [
         grid::Column::Name,
         grid::Column::ParentId,
         grid::Column::UpdatedAt,
     ];
-    let saved = revision::save::<grid::Entity, _>(&txn, new, &columns).await?;
-    revision::audit::<grid::Entity, _>(&txn, actor, req, "updateGrid", saved.id, d).await?;
-    txn.commit().await?;
-    Ok(saved)
+    revision::finish::<grid::Entity>(txn, actor, req, ("updateGrid", u.id), new, &columns, d).await
 }

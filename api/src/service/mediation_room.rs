@@ -218,26 +218,10 @@ pub async fn update(
 ) -> AppResult<mediation_room::Model> {
     use super::revision::{self, Diff};
     super::require_master_data(actor)?;
-    let name = u
-        .name
-        .as_deref()
-        .map(|v| crate::validate::text(v, 1, 100).map_err(|m| AppError::bad_input("input.name", m)))
-        .transpose()?;
-    let phone = u
-        .phone
-        .as_ref()
-        .map(|v| super::unit::opt_phone("input.phone", v.as_deref()))
-        .transpose()?;
-    let address = u
-        .address
-        .as_ref()
-        .map(|v| super::unit::opt_text("input.address", v.as_deref(), 200))
-        .transpose()?;
-    let description = u
-        .description
-        .as_ref()
-        .map(|v| super::unit::opt_text("input.description", v.as_deref(), 500))
-        .transpose()?;
+    let name = revision::text("input.name", u.name.as_deref(), 100)?;
+    let phone = revision::opt_phone("input.phone", u.phone.as_ref())?;
+    let address = revision::opt_text("input.address", u.address.as_ref(), 200)?;
+    let description = revision::opt_text("input.description", u.description.as_ref(), 500)?;
     let txn = crate::db::begin_write(db).await?;
     let old =
         revision::begin::<mediation_room::Entity, _>(&txn, actor, u.id, u.version, "no such mediation room")
@@ -258,7 +242,6 @@ pub async fn update(
     d.field("address", &old.address, &new.address);
     d.field("description", &old.description, &new.description);
     d.field("active", &old.active, &new.active);
-    revision::require_change(&d)?;
     let columns = [
         mediation_room::Column::Name,
         mediation_room::Column::Phone,
@@ -267,9 +250,14 @@ pub async fn update(
         mediation_room::Column::Active,
         mediation_room::Column::UpdatedAt,
     ];
-    let saved = revision::save::<mediation_room::Entity, _>(&txn, new, &columns).await?;
-    revision::audit::<mediation_room::Entity, _>(&txn, actor, req, "updateMediationRoom", saved.id, d)
-        .await?;
-    txn.commit().await?;
-    Ok(saved)
+    revision::finish::<mediation_room::Entity>(
+        txn,
+        actor,
+        req,
+        ("updateMediationRoom", u.id),
+        new,
+        &columns,
+        d,
+    )
+    .await
 }

@@ -265,16 +265,8 @@ pub async fn update(
 ) -> AppResult<mediator::Model> {
     use super::revision::{self, Diff};
     super::require_master_data(actor)?;
-    let name = u
-        .name
-        .as_deref()
-        .map(|v| crate::validate::text(v, 1, 64).map_err(|m| AppError::bad_input("input.name", m)))
-        .transpose()?;
-    let phone = u
-        .phone
-        .as_ref()
-        .map(|v| super::unit::opt_phone("input.phone", v.as_deref()))
-        .transpose()?;
+    let name = revision::text("input.name", u.name.as_deref(), 64)?;
+    let phone = revision::opt_phone("input.phone", u.phone.as_ref())?;
     let txn = crate::db::begin_write(db).await?;
     let old =
         revision::begin::<mediator::Entity, _>(&txn, actor, u.id, u.version, "no such mediator").await?;
@@ -290,15 +282,11 @@ pub async fn update(
     d.field("name", &old.name, &new.name);
     d.field("phone", &old.phone, &new.phone);
     d.field("active", &old.active, &new.active);
-    revision::require_change(&d)?;
     let columns = [
         mediator::Column::Name,
         mediator::Column::Phone,
         mediator::Column::Active,
         mediator::Column::UpdatedAt,
     ];
-    let saved = revision::save::<mediator::Entity, _>(&txn, new, &columns).await?;
-    revision::audit::<mediator::Entity, _>(&txn, actor, req, "updateMediator", saved.id, d).await?;
-    txn.commit().await?;
-    Ok(saved)
+    revision::finish::<mediator::Entity>(txn, actor, req, ("updateMediator", u.id), new, &columns, d).await
 }

@@ -785,16 +785,8 @@ pub async fn update(
 ) -> AppResult<report_code::Model> {
     use super::revision::{self, Diff};
     super::require_master_data(actor)?;
-    let label = u
-        .label
-        .as_deref()
-        .map(|v| crate::validate::text(v, 1, 100).map_err(|m| AppError::bad_input("input.label", m)))
-        .transpose()?;
-    let place = u
-        .place
-        .as_ref()
-        .map(|v| super::unit::opt_text("input.place", v.as_deref(), 200))
-        .transpose()?;
+    let label = revision::text("input.label", u.label.as_deref(), 100)?;
+    let place = revision::opt_text("input.place", u.place.as_ref(), 200)?;
     let txn = crate::db::begin_write(db).await?;
     let old = revision::begin::<report_code::Entity, _>(&txn, actor, u.id, u.version, "no such report code")
         .await?;
@@ -809,14 +801,11 @@ pub async fn update(
     d.field("label", &old.label, &new.label);
     d.field("place", &old.place, &new.place);
     d.field("active", &old.active, &new.active);
-    revision::require_change(&d)?;
     let columns = [
         report_code::Column::Label,
         report_code::Column::Place,
         report_code::Column::Active,
     ];
-    let saved = revision::save::<report_code::Entity, _>(&txn, new, &columns).await?;
-    revision::audit::<report_code::Entity, _>(&txn, actor, req, "updateReportCode", saved.id, d).await?;
-    txn.commit().await?;
-    Ok(saved)
+    revision::finish::<report_code::Entity>(txn, actor, req, ("updateReportCode", u.id), new, &columns, d)
+        .await
 }

@@ -161,3 +161,43 @@ where
     }
     Ok(am.update(db).await?)
 }
+
+/// A new value for a required text field (1 to `max` characters), when one is given.
+pub fn text(field: &str, v: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    v.map(|v| crate::validate::text(v, 1, max).map_err(|m| AppError::bad_input(field, m)))
+        .transpose()
+}
+
+/// A new value for an optional text field, when one is given (`Some(None)` clears it).
+pub fn opt_text(field: &str, v: Option<&Option<String>>, max: usize) -> AppResult<Option<Option<String>>> {
+    v.map(|v| super::unit::opt_text(field, v.as_deref(), max))
+        .transpose()
+}
+
+/// A new value for an optional phone field, when one is given (`Some(None)` clears it).
+pub fn opt_phone(field: &str, v: Option<&Option<String>>) -> AppResult<Option<Option<String>>> {
+    v.map(|v| super::unit::opt_phone(field, v.as_deref())).transpose()
+}
+
+/// Ends `operation` on record `id`: refuses a change that changes nothing, writes `columns`
+/// of `new`, appends the audit record and commits.
+pub async fn finish<E>(
+    txn: sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    req: &RequestInfo,
+    (operation, id): (&str, Uuid),
+    new: E::Model,
+    columns: &[E::Column],
+    diff: Diff,
+) -> AppResult<E::Model>
+where
+    E: Versioned,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    require_change(&diff)?;
+    let saved = save::<E, _>(&txn, new, columns).await?;
+    audit::<E, _>(&txn, actor, req, operation, id, diff).await?;
+    txn.commit().await?;
+    Ok(saved)
+}

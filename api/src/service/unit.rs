@@ -221,21 +221,9 @@ pub async fn update(
 ) -> AppResult<unit::Model> {
     use super::revision::{self, Diff};
     super::require_master_data(actor)?;
-    let name = u
-        .name
-        .as_deref()
-        .map(|v| crate::validate::text(v, 1, 100).map_err(|m| AppError::bad_input("input.name", m)))
-        .transpose()?;
-    let phone = u
-        .phone
-        .as_ref()
-        .map(|v| super::unit::opt_phone("input.phone", v.as_deref()))
-        .transpose()?;
-    let address = u
-        .address
-        .as_ref()
-        .map(|v| super::unit::opt_text("input.address", v.as_deref(), 200))
-        .transpose()?;
+    let name = revision::text("input.name", u.name.as_deref(), 100)?;
+    let phone = revision::opt_phone("input.phone", u.phone.as_ref())?;
+    let address = revision::opt_text("input.address", u.address.as_ref(), 200)?;
     let txn = crate::db::begin_write(db).await?;
     let old = revision::begin::<unit::Entity, _>(&txn, actor, u.id, u.version, "no such unit").await?;
     if let Some(g) = u.grid_id {
@@ -279,7 +267,6 @@ pub async fn update(
     d.field("active", &old.active, &new.active);
     d.field("gridId", &old.grid_id, &new.grid_id);
     d.field("parentId", &old.parent_id, &new.parent_id);
-    revision::require_change(&d)?;
     let columns = [
         unit::Column::Name,
         unit::Column::Phone,
@@ -289,8 +276,5 @@ pub async fn update(
         unit::Column::ParentId,
         unit::Column::UpdatedAt,
     ];
-    let saved = revision::save::<unit::Entity, _>(&txn, new, &columns).await?;
-    revision::audit::<unit::Entity, _>(&txn, actor, req, "updateUnit", saved.id, d).await?;
-    txn.commit().await?;
-    Ok(saved)
+    revision::finish::<unit::Entity>(txn, actor, req, ("updateUnit", u.id), new, &columns, d).await
 }

@@ -813,11 +813,7 @@ pub async fn update(
     } else {
         super::require_master_data(actor)?;
     }
-    let name = u
-        .name
-        .as_deref()
-        .map(|v| crate::validate::text(v, 1, 64).map_err(|m| AppError::bad_input("input.name", m)))
-        .transpose()?;
+    let name = revision::text("input.name", u.name.as_deref(), 64)?;
     let phone = u
         .phone
         .as_deref()
@@ -836,11 +832,12 @@ pub async fn update(
                 "no such volunteer in a team you lead",
             ));
         }
+        let mut found = super::get::<volunteer::Entity, _>(&txn, actor, u.id)
+            .await
+            .map_err(|e| {
+                super::unit::not_found_as_input(e, "input.id", "no such volunteer in a team you lead")
+            })?;
         revision::bump::<volunteer::Entity, _>(&txn, u.id, u.version).await?;
-        let mut found = volunteer::Entity::find_by_id(u.id)
-            .one(&txn)
-            .await?
-            .ok_or(AppError::NotFound)?;
         // As `begin` answers it: the record at the version the client saw.
         found.version = u.version;
         found
@@ -881,17 +878,13 @@ pub async fn update(
     if let Some((before, after)) = teams_changed {
         d.changed("teams", before, after);
     }
-    revision::require_change(&d)?;
     let columns = [
         volunteer::Column::Name,
         volunteer::Column::Phone,
         volunteer::Column::Status,
         volunteer::Column::UpdatedAt,
     ];
-    let saved = revision::save::<volunteer::Entity, _>(&txn, new, &columns).await?;
-    revision::audit::<volunteer::Entity, _>(&txn, actor, req, "updateVolunteer", saved.id, d).await?;
-    txn.commit().await?;
-    Ok(saved)
+    revision::finish::<volunteer::Entity>(txn, actor, req, ("updateVolunteer", u.id), new, &columns, d).await
 }
 
 /// Sets volunteer `id`'s memberships among the teams `actor` may change to `list`; answers the

@@ -192,21 +192,9 @@ pub async fn update(
 ) -> AppResult<volunteer_team::Model> {
     use super::revision::{self, Diff};
     super::require_master_data(actor)?;
-    let name = u
-        .name
-        .as_deref()
-        .map(|v| crate::validate::text(v, 1, 100).map_err(|m| AppError::bad_input("input.name", m)))
-        .transpose()?;
-    let brand = u
-        .brand
-        .as_ref()
-        .map(|v| super::unit::opt_text("input.brand", v.as_deref(), 100))
-        .transpose()?;
-    let alliance = u
-        .alliance
-        .as_ref()
-        .map(|v| super::unit::opt_text("input.alliance", v.as_deref(), 100))
-        .transpose()?;
+    let name = revision::text("input.name", u.name.as_deref(), 100)?;
+    let brand = revision::opt_text("input.brand", u.brand.as_ref(), 100)?;
+    let alliance = revision::opt_text("input.alliance", u.alliance.as_ref(), 100)?;
     let txn = crate::db::begin_write(db).await?;
     let old =
         revision::begin::<volunteer_team::Entity, _>(&txn, actor, u.id, u.version, "no such volunteer team")
@@ -225,7 +213,6 @@ pub async fn update(
     d.field("brand", &old.brand, &new.brand);
     d.field("alliance", &old.alliance, &new.alliance);
     d.field("active", &old.active, &new.active);
-    revision::require_change(&d)?;
     let columns = [
         volunteer_team::Column::Name,
         volunteer_team::Column::Brand,
@@ -233,9 +220,14 @@ pub async fn update(
         volunteer_team::Column::Active,
         volunteer_team::Column::UpdatedAt,
     ];
-    let saved = revision::save::<volunteer_team::Entity, _>(&txn, new, &columns).await?;
-    revision::audit::<volunteer_team::Entity, _>(&txn, actor, req, "updateVolunteerTeam", saved.id, d)
-        .await?;
-    txn.commit().await?;
-    Ok(saved)
+    revision::finish::<volunteer_team::Entity>(
+        txn,
+        actor,
+        req,
+        ("updateVolunteerTeam", u.id),
+        new,
+        &columns,
+        d,
+    )
+    .await
 }

@@ -588,13 +588,13 @@ impl Consultation {
     /// The units that took part, those the caller may read.
     async fn units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Unit>> {
         let ids: Vec<uuid::Uuid> = serde_json::from_str(&self.0.unit_ids).unwrap_or_default();
-        let mut out = Vec::with_capacity(ids.len());
-        for u in ids {
-            if let Some(m) = loader::one::<entity::unit::Entity>(ctx, Some(u)).await? {
-                out.push(Unit(m));
-            }
-        }
-        Ok(out)
+        // Asked together, so the loader fetches them in one batch.
+        let found = futures_util::future::try_join_all(
+            ids.into_iter()
+                .map(|u| loader::one::<entity::unit::Entity>(ctx, Some(u))),
+        )
+        .await?;
+        Ok(found.into_iter().flatten().map(Unit).collect())
     }
     /// The conclusion, from the fixed list (e.g. NO_CRIME_CIVIL_MATTER).
     async fn conclusion(&self) -> ConsultationConclusion {

@@ -6,7 +6,7 @@ use super::types::Grid;
 use crate::{
     graphql::{
         actor, db,
-        enums::{CoordinateSystem, GridKind, GridLevel, Placement},
+        enums::{CoordinateSystem, GridKind, GridLevel},
         geojson::GeoJson,
         parse_id, parse_ids,
     },
@@ -83,21 +83,6 @@ pub struct SetGridBoundaryPayload {
     pub most_overlapping_sibling: Option<Grid>,
     /// Share (0–0.01) of the smaller of the two outlines covered by both; null with no sibling.
     pub sibling_overlap_share: Option<f64>,
-}
-
-/// Where a position lies.
-#[derive(SimpleObject)]
-pub struct GridPlacement {
-    /// The grid a report at this position would be filed in; null when the position is
-    /// outside every boundary and the district has no single root grid.
-    pub grid: Option<Grid>,
-    /// BOUNDARY (inside `grid`'s outline) or TRIAGE (outside every outline: the district's
-    /// triage queue); null with no grid.
-    pub placement: Option<Placement>,
-    /// The position converted to WGS-84, as a case would store it.
-    pub latitude: f64,
-    /// The position converted to WGS-84, as a case would store it.
-    pub longitude: f64,
 }
 
 /// Grid mutations (admins and commanders).

@@ -2,10 +2,7 @@
 
 use async_graphql::{Context, Object, ID};
 
-use super::{
-    mutation::GridPlacement,
-    types::{Grid, GridConnection, GridFilterInput, GridSort},
-};
+use super::types::{Grid, GridConnection, GridFilterInput, GridPlacement, GridSort};
 use crate::{
     graphql::{actor, db, enums::CoordinateSystem, limits, lookup_id, page_args, parse_id},
     service::{

@@ -1,6 +1,6 @@
 //! GraphQL types of the grid aggregate.
 
-use async_graphql::{Context, Enum, InputObject, Object, ID};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::grid;
 
@@ -16,7 +16,7 @@ use crate::{
             query as ent_query,
             types::{EnterpriseConnection, EnterpriseFilterInput, EnterpriseSort},
         },
-        enums::{GridKind, GridLevel},
+        enums::{GridKind, GridLevel, Placement},
         geojson::GeoJson,
         id, loader, page_args,
     },
@@ -180,4 +180,19 @@ pub enum GridSort {
     NameAsc,
     /// Newest first.
     CreatedAtDesc,
+}
+
+/// Where a position lies.
+#[derive(SimpleObject)]
+pub struct GridPlacement {
+    /// The grid a report at this position would be filed in; null when the position is
+    /// outside every boundary and the district has no single root grid.
+    pub grid: Option<Grid>,
+    /// BOUNDARY (inside `grid`'s outline) or TRIAGE (outside every outline: the district's
+    /// triage queue); null with no grid.
+    pub placement: Option<Placement>,
+    /// The position converted to WGS-84, as a case would store it.
+    pub latitude: f64,
+    /// The position converted to WGS-84, as a case would store it.
+    pub longitude: f64,
 }
