@@ -18,6 +18,7 @@ pub mod health;
 pub mod http;
 pub mod limits;
 pub mod mask;
+pub mod media;
 pub mod metrics;
 pub mod places;
 pub mod public_page;
