@@ -2,6 +2,7 @@
 //! absent from lists and NOT_FOUND by id.
 
 use fengqiao_api::auth::{Role, Scope};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::{
@@ -527,4 +528,76 @@ async fn community_police_reach_covered_community_grids_only() {
     let d = data(&body);
     assert_eq!(d["grid"]["covers"][0]["id"], w.a.community.to_string());
     assert_eq!(ids(d, "cases"), vec![w.a.case.to_string()]);
+}
+
+/// Evidence files follow their case: every role downloads a file of side A's case exactly when
+/// it sees that case, never side B's (NOT_FOUND, as for a lookup), and without a token nothing
+/// (UNAUTHENTICATED).
+#[tokio::test]
+async fn every_role_downloads_the_files_of_the_cases_it_sees_only() {
+    use fengqiao_api::{
+        auth::Actor,
+        service::attachment::{attach, AttachInput, Evidence, Incoming},
+    };
+    let app = TestApp::spawn().await;
+    let w = world(&app.db).await;
+    let mut files = Vec::new();
+    for (side, seed) in [(&w.a, 1u8), (&w.b, 2u8)] {
+        let (subject, scope) = persona(Role::Admin, side);
+        let admin = Actor::new(Role::Admin, Some(subject), scope);
+        let photo = crate::attachments::photo_with_gps(16, 16, seed);
+        let after = attach(
+            &app.state.store,
+            &admin,
+            AttachInput {
+                case_id: side.case,
+                evidence: Evidence {
+                    files: vec![Incoming {
+                        name: Some("现场.jpg".into()),
+                        bytes: photo.into(),
+                    }],
+                    upload_ids: Vec::new(),
+                },
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("attach");
+        let a = entity::case_attachment::Entity::find()
+            .filter(entity::case_attachment::Column::CaseId.eq(after.id))
+            .one(&app.db)
+            .await
+            .expect("query")
+            .expect("attachment");
+        files.push(a.id);
+    }
+    let get = |token: Option<String>, id: uuid::Uuid, thumb: bool| {
+        let mut req = app.client.get(format!(
+            "{}/files/{id}{}",
+            app.base,
+            if thumb { "/thumbnail" } else { "" }
+        ));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move { req.send().await.expect("download").status().as_u16() }
+    };
+    for e in MATRIX {
+        let role = e.role.as_str();
+        let token = token_for(&app, e.role, &w.a);
+        for thumb in [false, true] {
+            let own = get(token.clone(), files[0], thumb).await;
+            let other = get(token.clone(), files[1], thumb).await;
+            if e.role == Role::Anonymous {
+                assert_eq!((own, other), (401, 401), "{role}: no token, no file");
+                continue;
+            }
+            assert_eq!(
+                own,
+                if e.case { 200 } else { 404 },
+                "{role}: own side's file (thumbnail: {thumb})"
+            );
+            assert_eq!(other, 404, "{role}: the other side's file (thumbnail: {thumb})");
+        }
+    }
 }

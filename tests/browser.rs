@@ -453,6 +453,25 @@ async fn run() {
         .wait_for("document.getElementById('tracking-number').textContent")
         .await;
     assert_eq!(page_number, number);
+    // The reporter sees their own photo's thumbnail, served through a signed URL.
+    let width = cdp
+        .wait_for(
+            "(() => { const i = document.querySelector('#photos img'); \
+             return i && i.complete && i.naturalWidth > 0 ? i.naturalWidth : null; })()",
+        )
+        .await;
+    assert_eq!(
+        width,
+        json!(8),
+        "the 8×8 photo's thumbnail is shown at its own size"
+    );
+    let src = cdp
+        .wait_for("document.querySelector('#photos img').getAttribute('src')")
+        .await;
+    assert!(
+        src.as_str().unwrap_or("").contains("/thumbnail?expires="),
+        "{src}"
+    );
 
     // What the browser sent arrived whole.
     let c = case::Entity::find()
@@ -473,6 +492,33 @@ async fn run() {
     assert_eq!(atts.len(), 1);
     assert_eq!(atts[0].sha256, sha256_hex(&photo));
     assert!(photos.join(&atts[0].sha256).exists());
+
+    // Story 8: the commander who handles it sees the lamp-post photo. The console lists the
+    // case's attachments with a signed thumbnail URL, and Chromium renders it without a token.
+    let (sub, scope) = persona(Role::Commander, &w.a);
+    let commander = app.token(Role::Commander, &sub, scope);
+    let body = app
+        .gql(
+            Some(&commander),
+            "query($id: ID!) { case(id: $id) { attachments { sha256 thumbnailUrl url } } }",
+            json!({ "id": c.id.to_string() }),
+        )
+        .await;
+    let a = &data(&body)["case"]["attachments"][0];
+    assert_eq!(a["sha256"], sha256_hex(&photo).as_str());
+    let thumb = a["thumbnailUrl"].as_str().expect("thumbnail url");
+    cdp.navigate(&format!("{}{thumb}", app.base)).await;
+    let shown = cdp
+        .wait_for(
+            "(() => { const i = document.images[0]; \
+             return i && i.complete && i.naturalWidth > 0 ? [i.naturalWidth, i.naturalHeight] : null; })()",
+        )
+        .await;
+    assert_eq!(
+        shown,
+        json!([8, 8]),
+        "the commander's browser shows the thumbnail"
+    );
 
     let _ = cdp.send(false, "Browser.close", json!({})).await;
     drop(cdp);

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one harness, real HTTP, real databases, real JWTs.
 
 mod access_matrix;
+mod attachments;
 mod auth;
 mod browser;
 mod cli;

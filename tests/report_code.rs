@@ -42,7 +42,8 @@ pub fn small_png() -> Vec<u8> {
 pub async fn spawn() -> (TestApp, PathBuf) {
     let dir = std::env::temp_dir().join(format!("fengqiao-photos-{}", uuid::Uuid::new_v4().simple()));
     let d = dir.clone();
-    let app = TestApp::spawn_with(move |c| c.attachments_dir = d).await;
+    let app =
+        TestApp::spawn_with(move |c| c.files.storage = fengqiao_api::storage::StorageConfig::Local(d)).await;
     (app, dir)
 }
 
@@ -269,6 +270,34 @@ async fn a_lamp_post_code_takes_a_photo_report_and_shows_it_resolved() {
     assert_eq!(r["timeline"][0]["kind"], "REPORTED");
     let text = body.to_string();
     assert!(!text.contains(PHONE) && !text.contains("路灯杆倾斜"), "{text}");
+    // The reporter sees their photo through signed URLs, and nothing else of it.
+    let files = app
+        .gql(
+            None,
+            "query($t: String!) { trackReport(token: $t) { files { contentType sizeBytes url thumbnailUrl } } }",
+            json!({ "t": token }),
+        )
+        .await;
+    let f = &data(&files)["trackReport"]["files"][0];
+    assert_eq!(f["contentType"], "image/png");
+    for key in ["url", "thumbnailUrl"] {
+        let path = f[key].as_str().expect("signed path");
+        let res = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .expect("signed download");
+        assert_eq!(res.status().as_u16(), 200, "{key}");
+        let bytes = res.bytes().await.expect("bytes");
+        if key == "url" {
+            assert_eq!(
+                bytes.as_ref(),
+                photo.as_slice(),
+                "the reporter gets their photo back"
+            );
+        }
+    }
 
     // Staff see the case with its source and photo.
     let commander = token_of(&app, Role::Commander, &w);

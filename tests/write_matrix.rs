@@ -171,6 +171,12 @@ fn mutations() -> Vec<Mutation> {
                 (aim != Aim::Mixed).then(|| json!({ "step": e.step(aim, ""), "unitIds": [s.unit.to_string()], "leadUnitId": s.unit.to_string() }))
             },
         ),
+        // JSON carries no file: in scope the call gets past the case's scope to BAD_USER_INPUT
+        // (send a file); `attachments` sends real files through the multipart spec.
+        m("attachToCase", "AttachToCaseInput", ALL, |e, aim| {
+            let (s, _, _) = e.side(aim);
+            (aim != Aim::Mixed).then(|| json!({ "caseId": s.case.to_string(), "note": "写入矩阵" }))
+        }),
         // In scope the case is in that grid already (BAD_USER_INPUT past every scope check).
         // A side-A case into side B's grid is tested in `places`: here a district-wide
         // commander would move it out of the side-A personas' sight for every later call.

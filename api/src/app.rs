@@ -58,7 +58,17 @@ pub struct AppState {
     _outbox: Option<crate::service::outbox::WorkerHandle>,
     /// The hourly purge of expired idempotency keys (stops with the state).
     _janitor: crate::service::idempotency::Janitor,
+    /// The sweep of uploads never attached (stops with the state).
+    _sweeper: crate::service::attachment::Sweeper,
     _registry: crate::service::client::Follower,
+}
+
+/// How often orphaned uploads are looked for: a tenth of their lifetime, between a minute and an hour.
+fn sweep_every(config: &Config) -> std::time::Duration {
+    (config.files.upload_ttl / 10).clamp(
+        std::time::Duration::from_secs(60),
+        std::time::Duration::from_secs(3600),
+    )
 }
 
 impl AppState {
@@ -69,7 +79,14 @@ impl AppState {
             build_verifier(&config).map_err(|e| AppError::Internal(format!("token issuers: {e}")))?;
         let clients = Arc::new(ClientRegistry::load(&db).await?);
         let events = EventBus::start(&db, &config.database_url).await;
-        let store = crate::service::journal::Store::new(db.clone(), events.clone(), &config.jwt.secret);
+        let files = crate::service::attachment::Files::open(config.files.clone(), &config.jwt.secret)
+            .map_err(|e| AppError::Internal(format!("file storage: {e}")))?;
+        let store = crate::service::journal::Store::new(
+            db.clone(),
+            events.clone(),
+            &config.jwt.secret,
+            Arc::new(files),
+        );
         let schema = build_schema(
             Some(SchemaData {
                 db: db.clone(),
@@ -94,6 +111,7 @@ impl AppState {
         Ok(Arc::new(AppState {
             _outbox: outbox,
             _janitor: crate::service::idempotency::start_janitor(db.clone()),
+            _sweeper: crate::service::attachment::start_sweeper(store.clone(), sweep_every(&config)),
             _registry: clients.follow(db.clone(), events.registry_changes()),
             config,
             db,

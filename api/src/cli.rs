@@ -187,9 +187,16 @@ pub async fn main() -> anyhow::Result<ExitCode> {
                 s.bytes,
                 s.cases
             );
+            let blobs = crate::storage::Blobs::open(&config.files.storage)?;
+            let mut dir = output.as_os_str().to_os_string();
+            dir.push(".files");
+            let dir = std::path::PathBuf::from(dir);
+            let f = crate::backup::files(&output, &blobs, &dir).await?;
             println!(
-                "attachments are not in it: copy {} as well (files named by their SHA-256 never change)",
-                config.attachments_dir.display()
+                "evidence files copied to {}: {} files and thumbnails, {} bytes, SHA-256 checked",
+                dir.display(),
+                f.objects,
+                f.bytes
             );
             Ok(())
         }

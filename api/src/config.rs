@@ -82,13 +82,120 @@ pub struct Config {
     pub security: SecurityConfig,
     /// Absolute base URL of the public report pages, e.g. `https://fq.example.gov.cn` (QR codes point here).
     pub public_base_url: Option<String>,
-    /// Where uploaded photos are stored, one file per SHA-256.
-    pub attachments_dir: PathBuf,
+    /// Evidence files: where they are stored and the checks on the way in.
+    pub files: FilesConfig,
     /// Platform integration: webhooks in, outbox deliveries out.
     pub integration: IntegrationConfig,
     /// Bearer token that may read `/metrics` (`FENGQIAO_METRICS_TOKEN`); without one, only
     /// loopback callers (not through a proxy) may.
     pub metrics_token: Option<crate::metrics::MetricsToken>,
+}
+
+/// Evidence files (README, "Evidence files"): storage, accepted types, caps and quotas.
+#[derive(Clone, Debug)]
+pub struct FilesConfig {
+    /// Where the bytes live (`FENGQIAO_STORAGE`: `local`, the default, or `s3`).
+    pub storage: crate::storage::StorageConfig,
+    /// Accepted types, decided from the bytes (`FENGQIAO_FILE_TYPES`, default
+    /// `jpeg,png,webp,heic,pdf`).
+    pub kinds: Vec<crate::media::FileKind>,
+    /// Largest file (`FENGQIAO_FILE_MAX_BYTES`, default 10 MiB).
+    pub max_file_bytes: usize,
+    /// Most bytes attached to one case (`FENGQIAO_CASE_FILES_MAX_BYTES`, default 50 MiB).
+    pub max_case_bytes: u64,
+    /// Most files attached to one case (`FENGQIAO_CASE_FILES_MAX`, default 20).
+    pub max_case_files: u64,
+    /// Most bytes one actor may send in 24 hours (`FENGQIAO_UPLOAD_QUOTA_BYTES`, default 200 MiB).
+    pub quota_bytes: u64,
+    /// Most files one actor may send in 24 hours (`FENGQIAO_UPLOAD_QUOTA_FILES`, default 100).
+    pub quota_files: u64,
+    /// How long an upload waits to be attached before it is removed
+    /// (`FENGQIAO_UPLOAD_TTL_SECS`, default 24 hours).
+    pub upload_ttl: Duration,
+    /// How long a signed file URL works (`FENGQIAO_FILE_URL_TTL_SECS`, default 300 s).
+    pub url_ttl: Duration,
+    /// Longer side of a thumbnail in pixels (`FENGQIAO_THUMBNAIL_SIDE`, default 320).
+    pub thumbnail_side: u32,
+}
+
+impl FilesConfig {
+    /// The defaults over `storage`.
+    pub fn defaults(storage: crate::storage::StorageConfig) -> Self {
+        FilesConfig {
+            storage,
+            kinds: crate::media::FileKind::ALL.to_vec(),
+            max_file_bytes: 10 * 1024 * 1024,
+            max_case_bytes: 50 * 1024 * 1024,
+            max_case_files: 20,
+            quota_bytes: 200 * 1024 * 1024,
+            quota_files: 100,
+            upload_ttl: Duration::from_secs(24 * 3600),
+            url_ttl: Duration::from_secs(300),
+            thumbnail_side: 320,
+        }
+    }
+
+    fn from_env() -> Result<Self, ConfigError> {
+        use crate::storage::{S3Config, StorageConfig};
+        let storage = match var("FENGQIAO_STORAGE").as_deref().map(str::trim) {
+            None | Some("local") => StorageConfig::Local(
+                var("FENGQIAO_ATTACHMENTS_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from("data/attachments")),
+            ),
+            Some("s3") => {
+                let need = |name: &'static str| {
+                    var(name).ok_or(ConfigError::Invalid {
+                        name,
+                        reason: "must be set when FENGQIAO_STORAGE=s3".into(),
+                    })
+                };
+                StorageConfig::S3(S3Config {
+                    bucket: need("FENGQIAO_S3_BUCKET")?,
+                    endpoint: need("FENGQIAO_S3_ENDPOINT")?,
+                    region: var("FENGQIAO_S3_REGION").unwrap_or_else(|| "cn-north-1".into()),
+                    access_key_id: need("FENGQIAO_S3_ACCESS_KEY_ID")?,
+                    secret_access_key: need("FENGQIAO_S3_SECRET_ACCESS_KEY")?,
+                    prefix: var("FENGQIAO_S3_PREFIX")
+                        .map(|p| p.trim_matches('/').to_owned())
+                        .unwrap_or_default(),
+                })
+            }
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "FENGQIAO_STORAGE",
+                    reason: format!("expected local or s3, got {other:?}"),
+                })
+            }
+        };
+        let d = Self::defaults(storage);
+        let kinds = match var("FENGQIAO_FILE_TYPES") {
+            None => d.kinds.clone(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    crate::media::FileKind::from_name(s).ok_or_else(|| ConfigError::Invalid {
+                        name: "FENGQIAO_FILE_TYPES",
+                        reason: format!("unknown type {s:?} (jpeg, png, webp, heic, pdf)"),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        Ok(FilesConfig {
+            kinds,
+            max_file_bytes: parse("FENGQIAO_FILE_MAX_BYTES", d.max_file_bytes)?,
+            max_case_bytes: parse("FENGQIAO_CASE_FILES_MAX_BYTES", d.max_case_bytes)?,
+            max_case_files: parse("FENGQIAO_CASE_FILES_MAX", d.max_case_files)?,
+            quota_bytes: parse("FENGQIAO_UPLOAD_QUOTA_BYTES", d.quota_bytes)?,
+            quota_files: parse("FENGQIAO_UPLOAD_QUOTA_FILES", d.quota_files)?,
+            upload_ttl: Duration::from_secs(parse("FENGQIAO_UPLOAD_TTL_SECS", 24 * 3600)?),
+            url_ttl: Duration::from_secs(parse("FENGQIAO_FILE_URL_TTL_SECS", 300)?),
+            thumbnail_side: parse("FENGQIAO_THUMBNAIL_SIDE", d.thumbnail_side)?,
+            ..d
+        })
+    }
 }
 
 /// Database timeouts and the health probe (README, "Timeouts and outages").
@@ -519,9 +626,7 @@ impl Config {
             loader_delay: Duration::from_micros(parse("FENGQIAO_LOADER_DELAY_US", 1000)?),
             security: SecurityConfig::from_env(mode, max_page_size, 20.min(max_page_size))?,
             public_base_url: public_base_url()?,
-            attachments_dir: var("FENGQIAO_ATTACHMENTS_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("data/attachments")),
+            files: FilesConfig::from_env()?,
             integration: IntegrationConfig::from_env(mode)?,
             metrics_token: crate::metrics::MetricsToken::from_env()?,
         })
@@ -567,7 +672,9 @@ impl Config {
             loader_delay: Duration::from_millis(1),
             security: SecurityConfig::defaults(Mode::Development, 100, 20),
             public_base_url: None,
-            attachments_dir: std::env::temp_dir().join("fengqiao-test-attachments"),
+            files: FilesConfig::defaults(crate::storage::StorageConfig::Local(
+                std::env::temp_dir().join("fengqiao-test-attachments"),
+            )),
             // Tests that deliver events turn the worker on; others keep the pool quiet so
             // statement counts stay exact.
             integration: IntegrationConfig {

@@ -23,6 +23,12 @@ pub mod code {
     pub const UNAVAILABLE: &str = "UNAVAILABLE";
     /// Anything else; details are in the server log only.
     pub const INTERNAL: &str = "INTERNAL";
+    /// A file is over the size cap, or the case would hold more files or bytes than allowed.
+    pub const FILE_TOO_LARGE: &str = "FILE_TOO_LARGE";
+    /// A file's bytes are not of an accepted type (whatever its name or declared type says).
+    pub const UNSUPPORTED_FILE_TYPE: &str = "UNSUPPORTED_FILE_TYPE";
+    /// The caller has sent as many files or bytes as one account may in 24 hours.
+    pub const QUOTA_EXCEEDED: &str = "QUOTA_EXCEEDED";
 }
 
 /// A domain or infrastructure error.
@@ -71,6 +77,16 @@ pub enum AppError {
     /// An idempotency key reused for another operation, target or input.
     #[error("{0}")]
     KeyReused(String),
+    /// A file refused on the way in: `code` is one of the file codes above.
+    #[error("{field}: {message}")]
+    File {
+        /// [`code::FILE_TOO_LARGE`], [`code::UNSUPPORTED_FILE_TYPE`] or [`code::QUOTA_EXCEEDED`].
+        code: &'static str,
+        /// Path of the input field, e.g. `input.files[0]`.
+        field: String,
+        /// What is wrong, with the limit.
+        message: String,
+    },
     /// A database failure.
     #[error("database error: {0}")]
     Db(#[from] DbErr),
@@ -143,6 +159,15 @@ impl AppError {
         }
     }
 
+    /// A file refused with `code` (one of the file codes) at `field`.
+    pub fn file(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::File {
+            code,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     /// A permission refusal.
     pub fn forbidden(message: impl Into<String>) -> Self {
         AppError::Forbidden(message.into())
@@ -158,6 +183,7 @@ impl AppError {
             AppError::Conflict { .. } => code::CONFLICT,
             AppError::RateLimited { .. } => code::RATE_LIMITED,
             AppError::KeyReused(_) => code::IDEMPOTENCY_KEY_REUSED,
+            AppError::File { code, .. } => code,
             AppError::Db(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                 code::CONFLICT
             }
@@ -194,9 +220,9 @@ impl From<AppError> for async_graphql::Error {
                 ext.set("retryAfterSeconds", RETRY_AFTER_UNAVAILABLE_SECS);
             }
             match &err {
-                AppError::BadInput { field, .. } | AppError::NotFoundAt { field, .. } => {
-                    ext.set("field", field.as_str())
-                }
+                AppError::BadInput { field, .. }
+                | AppError::NotFoundAt { field, .. }
+                | AppError::File { field, .. } => ext.set("field", field.as_str()),
                 AppError::Conflict {
                     field: Some(field), ..
                 } => ext.set("field", field.as_str()),

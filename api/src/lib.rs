@@ -26,6 +26,7 @@ pub mod ratelimit;
 pub mod request;
 pub mod server;
 pub mod service;
+pub mod storage;
 pub mod telemetry;
 pub mod validate;
 pub mod webhook;

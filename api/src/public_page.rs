@@ -533,18 +533,32 @@ async fn take_report(
         // A key that is not one the form made (too short, say) is ignored, not refused.
         idempotency_key: Some(v.key.trim().to_owned()).filter(|k| (22..=100).contains(&k.len())),
     };
-    match svc::submit_public_report(&app.store, Some(&app.config.attachments_dir), code, input).await {
+    match svc::submit_public_report(&app.store, true, code, input).await {
         Ok(s) => (
-            submitted_page(&c, &s.case.tracking_number, &s.token),
+            submitted_page(&c, &s.case.tracking_number, &s.token, s.location_from_photo),
             Some(s.case.id),
         ),
         Err(AppError::BadInput { field, .. }) => refuse(StatusCode::BAD_REQUEST, &v, field_message(&field)),
+        // The page answers as a form does: 413 for a photo too large, 400 for anything else.
+        Err(AppError::File { code, .. }) => {
+            let status = if code == crate::error::code::FILE_TOO_LARGE {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            refuse(status, &v, field_message("input.photo"))
+        }
         Err(AppError::NotFound) => (not_found_code(), None),
         Err(e) => (internal_error(rid, "public report", &e), None),
     }
 }
 
-fn submitted_page(c: &PublicCode, tracking_number: &str, token: &str) -> Response {
+fn submitted_page(c: &PublicCode, tracking_number: &str, token: &str, location_from_photo: bool) -> Response {
+    let place_note = if location_from_photo {
+        "<p class=\"note\" id=\"location-from-photo\">您未提供位置，系统已采用照片中记录的拍摄位置作为报事位置；照片本身保存时已去除位置等信息。</p>\n"
+    } else {
+        ""
+    };
     let body = format!(
         "{header}\n<div class=\"card\">\n<h1>已收到您的报事</h1>\n\
 <p>受理编号：<strong id=\"tracking-number\">{number}</strong></p>\n\
@@ -553,7 +567,7 @@ fn submitted_page(c: &PublicCode, tracking_number: &str, token: &str) -> Respons
 <p><button type=\"button\" class=\"secondary\" id=\"copy-token\" hidden>复制查询码</button> \
 <span id=\"copy-status\" role=\"status\"></span></p>\n\
 <p><a class=\"button\" id=\"track-link\" href=\"/t/{token}\">查看处理进度</a></p>\n\
-</div>\n<p class=\"note\">工作人员会尽快处理。如留有电话，可能会与您联系核实情况。</p>",
+</div>\n{place_note}<p class=\"note\">工作人员会尽快处理。如留有电话，可能会与您联系核实情况。</p>",
         header = code_header(c),
         number = esc(tracking_number),
         token = esc(token),
@@ -633,6 +647,17 @@ async fn track_page(
         Err(e) => return internal_error(&Uuid::now_v7().to_string(), "track page", &e),
     };
     let status = report.status.to_value();
+    let photos: String = report
+        .files
+        .iter()
+        .filter(|a| a.thumbnail_key.is_some())
+        .map(|a| {
+            format!(
+                "<img class=\"photo\" alt=\"报事照片\" src=\"{}\">\n",
+                esc(&app.store.files.signed_path(a.id, true, "tracking"))
+            )
+        })
+        .collect();
     let mut steps = String::new();
     for s in &report.timeline {
         let after = s
@@ -652,7 +677,12 @@ async fn track_page(
 <div class=\"card\">\n<p>受理编号：<strong id=\"tracking-number\">{number}</strong></p>\n\
 <p>当前状态：</p>\n<p class=\"status\" id=\"status\" data-status=\"{status_code}\">{status}</p>\n\
 <p class=\"note\">上报时间：{created}　最近更新：{updated}（北京时间）</p>\n</div>\n\
-<div class=\"card\">\n<h2>处理经过</h2>\n<ol class=\"timeline\" id=\"timeline\">\n{steps}</ol>\n</div>",
+<div class=\"card\">\n<h2>处理经过</h2>\n<ol class=\"timeline\" id=\"timeline\">\n{steps}</ol>\n</div>{photos}",
+        photos = if photos.is_empty() {
+            String::new()
+        } else {
+            format!("\n<div class=\"card\" id=\"photos\">\n<h2>报事照片</h2>\n{photos}</div>")
+        },
         number = esc(&report.tracking_number),
         status_code = esc(&status),
         status = esc(status_label(&status)),

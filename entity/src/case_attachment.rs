@@ -13,6 +13,10 @@ pub struct Model {
     pub size_bytes: i64,
     pub sha256: String,
     pub storage_key: String,
+    /// Key of a small JPEG preview (images only).
+    pub thumbnail_key: Option<String>,
+    /// Whether EXIF and other metadata were removed from the file before storage.
+    pub metadata_removed: bool,
     pub uploaded_by: Option<String>,
     pub created_at: DateTimeUtc,
 }

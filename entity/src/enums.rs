@@ -434,6 +434,9 @@ pub enum TimelineKind {
     /// An enterprise case consultation (涉企案件会商) was held and concluded.
     #[sea_orm(string_value = "CONSULTATION")]
     Consultation,
+    /// Files (photos, documents) were attached to the case.
+    #[sea_orm(string_value = "ATTACHED")]
+    Attached,
 }
 
 /// Status of a unit assignment on a case.

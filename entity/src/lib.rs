@@ -31,6 +31,7 @@ pub mod report_code;
 pub mod session_mediator;
 pub mod tracking_counter;
 pub mod unit;
+pub mod upload;
 pub mod volunteer;
 pub mod volunteer_honour;
 pub mod volunteer_language;

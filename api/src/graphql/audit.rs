@@ -62,7 +62,8 @@ impl AuditEvent {
     async fn operation(&self) -> &str {
         &self.0.operation
     }
-    /// MUTATION, REVEAL, EXPORT, or CHANGE (a master-data record changed; see `changes`).
+    /// MUTATION, REVEAL, EXPORT, CHANGE (a master-data record changed; see `changes`) or
+    /// DOWNLOAD (an evidence file or its thumbnail was fetched; `reason` names a signed URL's signer).
     async fn action(&self) -> &str {
         &self.0.action
     }
@@ -111,7 +112,7 @@ connection!(
 pub struct AuditFilterInput {
     /// By actor subject.
     pub actor_subject: Option<String>,
-    /// MUTATION, REVEAL or EXPORT.
+    /// MUTATION, REVEAL, EXPORT, CHANGE or DOWNLOAD.
     pub action: Option<String>,
     /// By object id.
     pub object_id: Option<ID>,

@@ -409,6 +409,10 @@ pub enum TimelineKind {
     /// An enterprise case consultation (涉企案件会商) was held and concluded (see `Case.consultations`).
     #[graphql(name = "CONSULTATION")]
     Consultation,
+    /// Files (photos, documents) were attached after the report; the note names them and
+    /// `Case.attachments` holds them.
+    #[graphql(name = "ATTACHED")]
+    Attached,
 }
 
 /// Status of a unit assignment on a case.

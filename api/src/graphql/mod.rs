@@ -66,6 +66,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     case::mutation::CaseMutation,
+    case::attachment::AttachmentMutation,
     case::workflow::CaseWorkflowMutation,
     case::mediation::MediationMutation,
     case::policy::PolicyMutation,

@@ -133,11 +133,41 @@ pub struct PublicReport {
     pub updated_at: DateTime<Utc>,
     /// The public steps, in order.
     pub timeline: Vec<PublicTimelineEntry>,
+    /// The photos sent with the report (only those: files staff added later are not shown).
+    pub files: Vec<PublicFile>,
 }
 
-impl From<svc::PublicReport> for PublicReport {
-    fn from(r: svc::PublicReport) -> Self {
+/// A photo of a tracked report, as its reporter sees it.
+#[derive(SimpleObject)]
+pub struct PublicFile {
+    /// MIME type (from the bytes).
+    pub content_type: String,
+    /// Size in bytes, after metadata removal.
+    pub size_bytes: i64,
+    /// Signed path of the photo, valid for 5 minutes (ask again for a fresh one).
+    pub url: String,
+    /// Signed path of a small JPEG preview; null for HEIC photos.
+    pub thumbnail_url: Option<String>,
+}
+
+impl PublicReport {
+    /// The GraphQL form of `r`, with file paths signed by `files` for the token's holder.
+    fn new(r: svc::PublicReport, files: &crate::service::attachment::Files) -> Self {
+        let shown = r
+            .files
+            .iter()
+            .map(|a| PublicFile {
+                content_type: a.content_type.clone(),
+                size_bytes: a.size_bytes,
+                url: files.signed_path(a.id, false, "tracking"),
+                thumbnail_url: a
+                    .thumbnail_key
+                    .as_ref()
+                    .map(|_| files.signed_path(a.id, true, "tracking")),
+            })
+            .collect();
         PublicReport {
+            files: shown,
             tracking_number: r.tracking_number,
             status: r.status.into(),
             created_at: r.created_at,
@@ -249,7 +279,10 @@ impl ReportCodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The tracking token given once when the report was submitted.")] token: String,
     ) -> async_graphql::Result<PublicReport> {
-        Ok(svc::track(db(ctx)?, &token).await?.into())
+        Ok(PublicReport::new(
+            svc::track(db(ctx)?, &token).await?,
+            &super::store(ctx)?.files,
+        ))
     }
 }
 
@@ -403,7 +436,7 @@ impl ReportCodeMutation {
     ) -> async_graphql::Result<SubmitPublicReportPayload> {
         let s = svc::submit_public_report(
             super::store(ctx)?,
-            None,
+            false,
             &input.code,
             PublicSubmission {
                 title: input.title,

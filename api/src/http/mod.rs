@@ -5,7 +5,7 @@
 //! batch size, persisted-query resolution or allow-list, and the operation limits. Then it
 //! executes, and every mutation is written to the audit log.
 
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Instant};
 use tracing::Instrument;
 
 use async_graphql::{parser::types::ExecutableDocument, Request, Response as GqlResponse, ServerError};
@@ -54,6 +54,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(crate::metrics::serve))
         .route("/admin/audit.csv", get(crate::graphql::audit::export_csv))
         .merge(crate::export::routes())
+        .merge(files::routes())
         .merge(crate::public_page::routes())
         .merge(crate::webhook::routes(state.config.integration.max_webhook_bytes));
     if state.config.mode == Mode::Development {
@@ -824,12 +825,24 @@ async fn graphql_post(
     Extension(metrics): Extension<Arc<Metrics>>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    req: axum::extract::Request,
 ) -> Response {
+    use axum::extract::FromRequest;
     let started = Instant::now();
     let refused = |code: &str| metrics.record(None, false, code, started.elapsed());
     let rid = Uuid::now_v7().to_string();
     let framing = Framing::negotiate(&headers);
+    if let Some(boundary) = files::boundary(&headers) {
+        return graphql_multipart(&app, &metrics, addr, &headers, req, boundary, &rid).await;
+    }
+    // The body limit (`DefaultBodyLimit`) applies here, before anything else is looked at.
+    let body = match Bytes::from_request(req, &()).await {
+        Ok(b) => b,
+        Err(rejection) => {
+            refused(code::BAD_USER_INPUT);
+            return rejection.into_response();
+        }
+    };
     if !is_json(&headers) {
         refused(code::BAD_USER_INPUT);
         return respond::body(
@@ -837,7 +850,7 @@ async fn graphql_post(
             framing,
             &error_body(
                 code::BAD_USER_INPUT,
-                "send GraphQL requests as Content-Type: application/json",
+                "send GraphQL requests as Content-Type: application/json (or multipart/form-data with files)",
                 &rid,
                 &json!({}),
             ),
@@ -863,6 +876,92 @@ async fn graphql_post(
             );
         }
     };
+    answer(
+        &app,
+        &metrics,
+        started,
+        &caller,
+        framing,
+        &rid,
+        parsed,
+        HashMap::new(),
+    )
+    .await
+}
+
+/// A GraphQL multipart request (files with `reportCase` or `attachToCase`): from a signed-in
+/// caller, with the CSRF header a cross-site form cannot send, read with the file caps.
+async fn graphql_multipart(
+    app: &AppState,
+    metrics: &Metrics,
+    addr: SocketAddr,
+    headers: &HeaderMap,
+    req: axum::extract::Request,
+    boundary: String,
+    rid: &str,
+) -> Response {
+    let started = Instant::now();
+    let framing = Framing::negotiate(headers);
+    let refuse = |e: AppError| {
+        metrics.record(None, false, e.code(), started.elapsed());
+        app_error_response(&e, rid)
+    };
+    // CSRF guard: a cross-site form can post multipart/form-data, but not with these headers.
+    if !headers.contains_key(CLIENT_HEADER) && !headers.contains_key("x-requested-with") {
+        return refuse(AppError::bad_input(
+            "operations",
+            "a multipart GraphQL request needs an X-Client-Id or X-Requested-With header",
+        ));
+    }
+    let caller = match admit(app, headers, addr, rid).await {
+        Ok(c) => c,
+        Err(e) => return refuse(e),
+    };
+    if caller.actor.is_anonymous() {
+        return refuse(AppError::Unauthenticated(
+            "sign in to send files; anonymous reporters attach a photo on the report page".into(),
+        ));
+    }
+    let read = files::read_graphql_multipart(
+        req.into_body(),
+        boundary,
+        app.config.security.max_body_bytes,
+        app.store.files.config.max_file_bytes,
+    )
+    .await;
+    match read {
+        Ok(mp) => {
+            answer(
+                app,
+                metrics,
+                started,
+                &caller,
+                framing,
+                rid,
+                mp.operations,
+                mp.uploads,
+            )
+            .await
+        }
+        Err(e) => refuse(e),
+    }
+}
+
+/// Runs the operations of a POST body (one object or a batch array) for `caller`, with the
+/// files of a multipart request put at their variable paths.
+#[allow(clippy::too_many_arguments)]
+async fn answer(
+    app: &AppState,
+    metrics: &Metrics,
+    started: Instant,
+    caller: &Caller,
+    framing: Framing,
+    rid: &str,
+    parsed: Value,
+    mut uploads: HashMap<usize, Vec<(String, async_graphql::UploadValue)>>,
+) -> Response {
+    let refused = |code: &str| metrics.record(None, false, code, started.elapsed());
+    let (app, caller, rid) = (app, caller, rid);
     let (ops, batch) = match parsed {
         Value::Array(items) => (items, true),
         single => (vec![single], false),
@@ -876,49 +975,52 @@ async fn graphql_post(
             &error_body(
                 code::BAD_USER_INPUT,
                 &format!("a batch holds 1 to {max} operations"),
-                &rid,
+                rid,
                 &json!({ "limit": "batch", "max": max, "actual": ops.len() }),
             ),
-            &rid,
+            rid,
         );
     }
-    if let Err(e) = rate_limit(&app, &caller, ops.len()).await {
+    if let Err(e) = rate_limit(app, caller, ops.len()).await {
         refused(e.code());
-        return app_error_response(&e, &rid);
+        return app_error_response(&e, rid);
     }
     let mut answers = Vec::with_capacity(ops.len());
-    for raw in ops {
+    for (index, raw) in ops.into_iter().enumerate() {
         let op_started = if batch { Instant::now() } else { started };
         let claimed = raw
             .get("operationName")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let prepared = parse_operation(raw).and_then(|op| prepare(&app, &caller, op, false));
+        let prepared = parse_operation(raw).and_then(|op| prepare(app, caller, op, false));
         let resp = match prepared {
-            Ok(p) => {
+            Ok(mut p) => {
+                for (path, file) in uploads.remove(&index).unwrap_or_default() {
+                    p.req.set_upload(&path, file);
+                }
                 let name = claimed.or_else(|| p.name.clone());
-                let resp = run(&app, &caller, p).await;
+                let resp = run(app, caller, p).await;
                 metrics.record(name.as_deref(), true, outcome_of(&resp), op_started.elapsed());
                 resp
             }
             Err(r) => {
                 metrics.record(claimed.as_deref(), false, r.code, op_started.elapsed());
-                audit_refused(&app, &caller, &r).await;
+                audit_refused(app, caller, &r).await;
                 if !batch {
-                    return r.respond(framing, &rid);
+                    return r.respond(framing, rid);
                 }
-                refusal_response(&r, &rid)
+                refusal_response(&r, rid)
             }
         };
         if !batch {
-            return respond::executed(&resp, framing, &rid);
+            return respond::executed(&resp, framing, rid);
         }
         answers.push(resp);
     }
     if respond::unavailable(&answers) {
-        return respond::body_unavailable(&answers, Framing::Json, &rid);
+        return respond::body_unavailable(&answers, Framing::Json, rid);
     }
-    respond::body(StatusCode::OK, Framing::Json, &answers, &rid)
+    respond::body(StatusCode::OK, Framing::Json, &answers, rid)
 }
 
 /// One operation of a request body: an object whose `query` and `operationName` are strings
@@ -1049,7 +1151,8 @@ async fn graphql_get(
 /// limits of `/graphql`; queries and mutations are refused (send them by POST). At most
 /// [`ws::MAX_SUBSCRIPTIONS`] run at once per connection; the connection closes with 4403 when
 /// its token expires.
-mod respond;
+pub mod files;
+pub(crate) mod respond;
 pub mod sse;
 mod ws;
 

@@ -32,6 +32,8 @@ pub enum Action {
     Export,
     /// A change of master data, with its fields before and after.
     Change,
+    /// An evidence file (or its thumbnail) was downloaded.
+    Download,
 }
 
 impl Action {
@@ -42,6 +44,7 @@ impl Action {
             Action::Reveal => "REVEAL",
             Action::Export => "EXPORT",
             Action::Change => "CHANGE",
+            Action::Download => "DOWNLOAD",
         }
     }
 }

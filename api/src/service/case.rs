@@ -19,6 +19,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    attachment::{self, Evidence},
     deny, grid_scope, idempotency,
     journal::{self, Journal, NewCase, Opened, Party, Store},
     pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
@@ -662,26 +663,84 @@ fn clean(input: &NewReport) -> AppResult<CleanReport> {
 /// and duplicate check in one transaction. With an idempotency key, a retry (also one that
 /// arrives while the first is still running) answers the first call's case.
 pub async fn report(store: &Store, actor: &Actor, input: NewReport) -> AppResult<case::Model> {
+    Ok(report_with_evidence(store, actor, input, Evidence::default())
+        .await?
+        .case)
+}
+
+/// A new case and whether its position came from a photo.
+#[derive(Clone, Debug)]
+pub struct Reported {
+    /// The case.
+    pub case: case::Model,
+    /// The report had no position and took the one a photo's EXIF carried (the photo is
+    /// stored without it).
+    pub location_from_photo: bool,
+}
+
+/// [`report`] with evidence files: files in the request and earlier uploads, checked before
+/// the transaction and stored with the case (nothing stays when the report fails). A report
+/// with no position of its own takes the one a photo carried (a given grid still decides the
+/// grid).
+pub async fn report_with_evidence(
+    store: &Store,
+    actor: &Actor,
+    mut input: NewReport,
+    evidence: Evidence,
+) -> AppResult<Reported> {
     if actor.is_anonymous() {
         return Err(AppError::Unauthenticated(
             "sign in, or report through a report code (民情码)".into(),
         ));
     }
-    let key = idempotency::Request::of(
-        actor,
-        input.idempotency_key.as_deref(),
-        "reportCase",
-        None,
-        &input,
-    )?;
+    let checked = attachment::check_evidence(&store.files, evidence).await?;
+    let key = if checked.is_empty() {
+        idempotency::Request::of(
+            actor,
+            input.idempotency_key.as_deref(),
+            "reportCase",
+            None,
+            &input,
+        )?
+    } else {
+        idempotency::Request::of(
+            actor,
+            input.idempotency_key.as_deref(),
+            "reportCase",
+            None,
+            &(&input, checked.fingerprint()),
+        )?
+    };
     let mut j = match Journal::open(store, key).await? {
         Opened::Fresh(j) => j,
-        Opened::Replayed(first) => return journal::replayed_case(&store.db, actor, first).await,
+        Opened::Replayed(first) => {
+            let case = journal::replayed_case(&store.db, actor, first).await?;
+            let location_from_photo = input.latitude.is_none() && case.latitude.is_some();
+            return Ok(Reported {
+                case,
+                location_from_photo,
+            });
+        }
     };
-    let new = prepare(j.txn(), actor, &input, None).await?;
-    let created = j.create(actor, new).await?;
-    j.commit(&created.case).await?;
-    Ok(created.case)
+    let settled = attachment::settle(j.txn(), &store.files, actor, None, &checked).await?;
+    let mut location_from_photo = false;
+    if let (None, None, Some((lat, lng))) = (input.latitude, input.longitude, settled.position) {
+        input.latitude = Some(lat);
+        input.longitude = Some(lng);
+        input.coordinate_system = Some(CoordinateSystem::Wgs84);
+        location_from_photo = true;
+    }
+    let mut new = prepare(j.txn(), actor, &input, None).await?;
+    new.attachments = settled.rows;
+    attachment::store_then(&store.files, &checked, async {
+        let created = j.create(actor, new).await?;
+        j.commit(&created.case).await?;
+        Ok(Reported {
+            case: created.case,
+            location_from_photo,
+        })
+    })
+    .await
 }
 
 /// Validates a report and resolves every id in it through `actor`'s scope, giving the case

@@ -47,6 +47,8 @@ pub struct Store {
     pub db: DatabaseConnection,
     /// Live case events.
     pub events: EventBus,
+    /// Evidence files: their storage and the checks on the way in.
+    pub files: std::sync::Arc<super::attachment::Files>,
     token_key: std::sync::Arc<[u8]>,
 }
 
@@ -61,11 +63,17 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// A store over `db` and `events`; `secret` (the service's signing secret) keys the
     /// tracking tokens derived for retried anonymous reports.
-    pub fn new(db: DatabaseConnection, events: EventBus, secret: &[u8]) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        events: EventBus,
+        secret: &[u8],
+        files: std::sync::Arc<super::attachment::Files>,
+    ) -> Self {
         let token_key: Vec<u8> = hmac_sha256(secret, b"fengqiao tracking tokens").to_vec();
         Store {
             db,
             events,
+            files,
             token_key: token_key.into(),
         }
     }
@@ -76,7 +84,8 @@ impl Store {
         use rand::RngCore;
         let mut secret = [0u8; 32];
         rand::rng().fill_bytes(&mut secret);
-        Store::new(db, EventBus::local(), &secret)
+        let files = super::attachment::Files::local_default(&secret);
+        Store::new(db, EventBus::local(), &secret, std::sync::Arc::new(files))
     }
 
     /// The tracking token of an anonymous report retried with `key` under `subject`: the same
@@ -88,7 +97,8 @@ impl Store {
     }
 }
 
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+/// HMAC-SHA256 of `msg` under `key`.
+pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
     use hmac::{Hmac, Mac};
     let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(key) {
         Ok(m) => m,
@@ -127,8 +137,12 @@ pub struct Attachment {
     pub size_bytes: i64,
     /// Hex SHA-256 of the bytes (also the storage key).
     pub sha256: String,
-    /// Who uploaded it (a subject), when signed in.
+    /// Who uploaded it (`role:subject`), when signed in.
     pub uploaded_by: Option<String>,
+    /// Whether a thumbnail was stored under the same SHA-256.
+    pub thumbnail: bool,
+    /// Whether metadata (EXIF, XMP, comments) was removed before storage.
+    pub metadata_removed: bool,
 }
 
 /// A validated new case from any channel; the journal adds the id, tracking number, status,
@@ -386,21 +400,7 @@ impl<'s> Journal<'s> {
             .exec_without_returning(&self.txn)
             .await?;
         }
-        for a in c.attachments {
-            case_attachment::ActiveModel {
-                id: Set(super::new_id()),
-                case_id: Set(id),
-                file_name: Set(a.file_name),
-                content_type: Set(a.content_type.to_owned()),
-                size_bytes: Set(a.size_bytes),
-                storage_key: Set(format!("attachments/{}", a.sha256)),
-                sha256: Set(a.sha256),
-                uploaded_by: Set(a.uploaded_by),
-                created_at: Set(now),
-            }
-            .insert(&self.txn)
-            .await?;
-        }
+        self.attach(id, c.attachments, now).await?;
         let entry = Entry {
             status: Some(CaseStatus::Reported),
             origin: c.origin,
@@ -414,6 +414,29 @@ impl<'s> Journal<'s> {
             case: model,
             duplicate_of,
         })
+    }
+
+    /// Writes the attachment rows of case `case_id` (the bytes are stored by the caller).
+    pub async fn attach(&self, case_id: Uuid, files: Vec<Attachment>, now: DateTime<Utc>) -> AppResult<()> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        case_attachment::Entity::insert_many(files.into_iter().map(|a| case_attachment::ActiveModel {
+            id: Set(super::new_id()),
+            case_id: Set(case_id),
+            file_name: Set(a.file_name),
+            content_type: Set(a.content_type.to_owned()),
+            size_bytes: Set(a.size_bytes),
+            storage_key: Set(crate::storage::file_key(&a.sha256)),
+            thumbnail_key: Set(a.thumbnail.then(|| crate::storage::thumbnail_key(&a.sha256))),
+            metadata_removed: Set(a.metadata_removed),
+            sha256: Set(a.sha256),
+            uploaded_by: Set(a.uploaded_by),
+            created_at: Set(now),
+        }))
+        .exec_without_returning(&self.txn)
+        .await?;
+        Ok(())
     }
 
     /// Records one step on `current`: the status and columns it sets, a version bump (checked

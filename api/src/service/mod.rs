@@ -3,6 +3,7 @@
 //! Every read of an aggregate goes through its [`Scoped::scope`] function: lists, lookups,
 //! nested fields and DataLoaders all call [`visible`], [`get`] or [`by_ids`] below.
 
+pub mod attachment;
 pub mod audit;
 pub mod case;
 pub mod client;

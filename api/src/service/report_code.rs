@@ -7,8 +7,6 @@
 //! [`submit_public_report`] (a case, its photo and a tracking token, in one transaction) and
 //! [`track`] (status and public timeline by token).
 
-use std::path::{Path, PathBuf};
-
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use entity::{
@@ -25,7 +23,7 @@ use uuid::Uuid;
 
 use super::{
     directory_scope,
-    journal::{Attachment, Journal, NewCase, Opened, Store},
+    journal::{Journal, NewCase, Opened, Store},
     pagination::{fetch, Listing, PageArgs, PageLimits, Sort},
     require_master_data,
     unit::{not_found_as_input, opt_phone, opt_text},
@@ -398,19 +396,8 @@ pub struct Submitted {
     pub case: case::Model,
     /// The token to track the report with; shown once.
     pub token: String,
-}
-
-/// The image type of `bytes` by its magic bytes: (content type, file extension).
-pub fn sniff_image(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", "jpg"))
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        Some(("image/png", "png"))
-    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some(("image/webp", "webp"))
-    } else {
-        None
-    }
+    /// The report had no position and took the one its photo carried.
+    pub location_from_photo: bool,
 }
 
 /// A new tracking token: 256 bits from the operating system's generator, base64url.
@@ -442,68 +429,40 @@ fn derived_title(description: &str) -> String {
     t
 }
 
-struct CleanPhoto {
-    bytes: Vec<u8>,
-    sha256: String,
-    content_type: &'static str,
-    ext: &'static str,
-}
-
-fn clean_photo(p: Photo) -> AppResult<Option<CleanPhoto>> {
-    if p.bytes.is_empty() {
-        return Ok(None);
+/// Checks a public report's photo like any evidence file, and holds it to images.
+async fn public_photo(files: &super::attachment::Files, p: Photo) -> AppResult<super::attachment::Ready> {
+    let ready = super::attachment::check(
+        files,
+        "input.photo",
+        super::attachment::Incoming {
+            name: None,
+            bytes: p.bytes.into(),
+        },
+    )
+    .await?;
+    if !ready.kind.is_image() {
+        return Err(AppError::file(
+            crate::error::code::UNSUPPORTED_FILE_TYPE,
+            "input.photo",
+            "must be a photo (JPEG, PNG, WebP or HEIC)",
+        ));
     }
-    if p.bytes.len() > MAX_PHOTO_BYTES {
-        return Err(AppError::bad_input("input.photo", "must be at most 5 MB"));
-    }
-    let (content_type, ext) = sniff_image(&p.bytes)
-        .ok_or_else(|| AppError::bad_input("input.photo", "must be a JPEG, PNG or WebP image"))?;
-    Ok(Some(CleanPhoto {
-        sha256: sha256_hex(&p.bytes),
-        bytes: p.bytes,
-        content_type,
-        ext,
-    }))
-}
-
-/// Writes `bytes` to `dir/<sha256>` (atomically: a temporary file, synced, then renamed).
-/// Returns true when this call created the file (false when the same content was there).
-async fn store_blob(dir: PathBuf, sha256: String, bytes: Vec<u8>) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
-        use std::io::Write;
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join(&sha256);
-        if path.exists() {
-            return Ok(false);
-        }
-        let tmp = dir.join(format!(".{sha256}.{}.tmp", Uuid::new_v4().simple()));
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result.map(|()| true)
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("photo store task: {e}")))?
-    .map_err(|e| AppError::Internal(format!("photo store: {e}")))
+    Ok(ready)
 }
 
 /// Records a report made through an active code by someone without an account, through the
 /// case journal: the case (source REPORT_CODE, reporter ANONYMOUS, grid, room and enterprise
 /// from the code, kind SAFETY_HAZARD), its first timeline entry, the photo's metadata, and the
-/// SHA-256 of a new tracking token — in one transaction. The photo's bytes go to
-/// `attachments/<sha256>` before the commit; nothing is written when any check fails.
+/// SHA-256 of a new tracking token — in one transaction. The photo passes the checks every
+/// evidence file passes (type by content, metadata removed, thumbnail); its bytes are stored
+/// before the commit and removed again when the commit fails. A report without a position
+/// takes the one the photo carried (`Submitted::location_from_photo` tells the page).
 ///
 /// With a retry key the token is derived from the key (HMAC with the store's token key), so
 /// a retry answers the same token without the token ever being stored.
 pub async fn submit_public_report(
     store: &Store,
-    attachments: Option<&Path>,
+    accept_photo: bool,
     code: &str,
     input: PublicSubmission,
 ) -> AppResult<Submitted> {
@@ -516,11 +475,12 @@ pub async fn submit_public_report(
     let phone = opt_phone("input.phone", input.phone.as_deref())?;
     validate::coordinates(input.latitude, input.longitude)
         .map_err(|(f, m)| AppError::bad_input(format!("input.{f}"), m))?;
-    let photo = input.photo.map(clean_photo).transpose()?.flatten();
-    let dir = match (&photo, attachments) {
-        (Some(_), Some(d)) => Some(d.to_path_buf()),
-        (Some(_), None) => return Err(AppError::bad_input("input.photo", "photos are not accepted here")),
-        (None, _) => None,
+    let photo = match input.photo.filter(|p| !p.bytes.is_empty()) {
+        None => None,
+        Some(_) if !accept_photo => {
+            return Err(AppError::bad_input("input.photo", "photos are not accepted here"))
+        }
+        Some(p) => Some(public_photo(&store.files, p).await?),
     };
     // Look the code up before taking the write lock: unknown codes cost no transaction.
     let rc = active_code(&store.db, code).await?;
@@ -565,7 +525,12 @@ pub async fn submit_public_report(
                 .one(&store.db)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            return Ok(Submitted { case, token });
+            let location_from_photo = input.latitude.is_none() && case.latitude.is_some();
+            return Ok(Submitted {
+                case,
+                token,
+                location_from_photo,
+            });
         }
     };
     let rc = active_code(j.txn(), code).await?;
@@ -581,19 +546,20 @@ pub async fn submit_public_report(
     }
     // A code without a place of its own (a room's) files the report where its position lies.
     let mut placement = grid_id.map(|_| Placement::ReportCode);
-    if let (None, Some(lat), Some(lng)) = (grid_id, input.latitude, input.longitude) {
+    // A report without a position takes the one its photo carried (the photo is stored without it).
+    let (mut latitude, mut longitude) = (input.latitude, input.longitude);
+    let location_from_photo = match (latitude, photo.as_ref().and_then(|p| p.position)) {
+        (None, Some((lat, lng))) => {
+            (latitude, longitude) = (Some(lat), Some(lng));
+            true
+        }
+        _ => false,
+    };
+    if let (None, Some(lat), Some(lng)) = (grid_id, latitude, longitude) {
         (grid_id, placement) = super::grid::place(j.txn(), lat, lng).await?.unzip();
     }
-    let attachments: Vec<Attachment> = photo
-        .iter()
-        .map(|p| Attachment {
-            file_name: format!("photo.{}", p.ext),
-            content_type: p.content_type,
-            size_bytes: i64::try_from(p.bytes.len()).unwrap_or(i64::MAX),
-            sha256: p.sha256.clone(),
-            uploaded_by: None,
-        })
-        .collect();
+    let ready: Vec<super::attachment::Ready> = photo.into_iter().collect();
+    let attachments = super::attachment::rows(&ready, None);
     let anonymous = Actor::anonymous();
     let created = j
         .create(
@@ -609,8 +575,8 @@ pub async fn submit_public_report(
                 reporter_name: None,
                 reporter_phone: phone,
                 address: None,
-                latitude: input.latitude,
-                longitude: input.longitude,
+                latitude,
+                longitude,
                 grid_id,
                 placement,
                 enterprise_id: rc.enterprise_id,
@@ -624,22 +590,19 @@ pub async fn submit_public_report(
             },
         )
         .await?;
-    let mut created_blob = None;
-    if let (Some(p), Some(dir)) = (photo, dir) {
-        if store_blob(dir.clone(), p.sha256.clone(), p.bytes).await? {
-            created_blob = Some(dir.join(&p.sha256));
-        }
-    }
-    if let Err(e) = j.commit_with(created.case.id, None).await {
-        // The case is gone; so is the file this call wrote.
-        if let Some(path) = created_blob {
-            let _ = std::fs::remove_file(path);
-        }
-        return Err(e);
-    }
+    let checked = super::attachment::Checked {
+        ready,
+        upload_ids: Vec::new(),
+    };
+    let case = super::attachment::store_then(&store.files, &checked, async {
+        j.commit_with(created.case.id, None).await?;
+        Ok(created.case)
+    })
+    .await?;
     Ok(Submitted {
-        case: created.case,
+        case,
         token,
+        location_from_photo,
     })
 }
 
@@ -668,6 +631,8 @@ pub struct PublicReport {
     pub updated_at: DateTime<Utc>,
     /// Public timeline entries, in order.
     pub timeline: Vec<PublicStep>,
+    /// The photos sent with the report itself (not files staff added later).
+    pub files: Vec<entity::case_attachment::Model>,
 }
 
 /// The report behind a tracking token; `NOT_FOUND` for any token that is not one.
@@ -699,7 +664,13 @@ pub async fn track<C: ConnectionTrait>(db: &C, token: &str) -> AppResult<PublicR
             at: e.created_at,
         })
         .collect();
+    let files = super::attachment::of_case(db, c.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.uploaded_by.is_none())
+        .collect();
     Ok(PublicReport {
+        files,
         tracking_number: c.tracking_number,
         status: c.status,
         created_at: c.created_at,
@@ -727,24 +698,6 @@ mod tests {
         let t = new_token();
         assert_eq!(URL_SAFE_NO_PAD.decode(&t).map(|b| b.len()).ok(), Some(32));
         assert_ne!(t, new_token());
-    }
-
-    #[test]
-    fn images_are_recognised_by_their_bytes() {
-        assert_eq!(
-            sniff_image(b"\xFF\xD8\xFF\xE0rest").map(|t| t.0),
-            Some("image/jpeg")
-        );
-        assert_eq!(
-            sniff_image(b"\x89PNG\r\n\x1a\nrest").map(|t| t.0),
-            Some("image/png")
-        );
-        assert_eq!(
-            sniff_image(b"RIFF\0\0\0\0WEBPVP8 ").map(|t| t.0),
-            Some("image/webp")
-        );
-        assert_eq!(sniff_image(b"MZ\x90\0 this is an exe"), None);
-        assert_eq!(sniff_image(b""), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Cases (事件) in GraphQL.
 
+pub mod attachment;
 pub mod loader;
 pub mod mediation;
 pub mod mutation;

@@ -1,6 +1,6 @@
 //! Case mutations.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Object, SimpleObject, Upload, ID};
 use chrono::{DateTime, Utc};
 
 use super::types::Case;
@@ -87,6 +87,14 @@ pub struct ReportCaseInput {
     pub occurred_at: Option<DateTime<Utc>>,
     /// People involved (at most 50).
     pub parties: Option<Vec<PartyInput>>,
+    /// Photos (随手拍) or documents sent in this request through the GraphQL multipart request
+    /// spec (see `attachToCase`). A report with no latitude and longitude of its own takes the
+    /// position a photo's EXIF carried (`locationFromPhoto` says so; a given `gridId` still
+    /// decides the grid); the photo itself is stored without it.
+    pub files: Option<Vec<Upload>>,
+    /// Ids answered by `POST /uploads`: the caller's own, within 24 hours, each attached once.
+    /// With `files`, at most 10 in all.
+    pub upload_ids: Option<Vec<ID>>,
     /// A key (8–100 characters, e.g. a UUID the client makes once per report) that makes the
     /// call safe to retry: a retry with the same key and input answers the first call's case
     /// and files nothing new (also while the first is still running); the same key with a
@@ -99,6 +107,9 @@ pub struct ReportCaseInput {
 pub struct ReportCasePayload {
     /// The new case, status REPORTED, with its tracking number.
     pub case: Case,
+    /// The report had no position and took the one a photo carried: show it to the reporter
+    /// so they can correct it if the photo was taken elsewhere.
+    pub location_from_photo: bool,
 }
 
 /// Case mutations.
@@ -145,7 +156,12 @@ impl CaseMutation {
                 })
                 .collect(),
         };
-        let m = crate::service::case::report(store(ctx)?, actor(ctx)?, report).await?;
-        Ok(ReportCasePayload { case: Case(m) })
+        let evidence = super::attachment::evidence(ctx, input.files, input.upload_ids)?;
+        let r =
+            crate::service::case::report_with_evidence(store(ctx)?, actor(ctx)?, report, evidence).await?;
+        Ok(ReportCasePayload {
+            case: Case(r.case),
+            location_from_photo: r.location_from_photo,
+        })
     }
 }

@@ -11,6 +11,7 @@ use super::loader::*;
 use crate::{
     connection,
     graphql::{
+        actor,
         enterprise::types::Enterprise,
         enums::*,
         grid::types::Grid,
@@ -19,6 +20,7 @@ use crate::{
         mediator::types::Mediator,
         parse_id,
         personal::{PersonalDataKind as K, PersonalField},
+        store,
         unit::types::Unit,
         volunteer::types::Volunteer,
         volunteer_team::types::VolunteerTeam,
@@ -460,6 +462,42 @@ impl Attachment {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Whether EXIF, XMP and other metadata (a photo's GPS position, the phone's make and
+    /// model, comments) were removed before the file was stored. PDFs are stored as sent.
+    async fn metadata_removed(&self) -> bool {
+        self.0.metadata_removed
+    }
+    /// Path (relative to the service's address) that serves the file with the caller's token:
+    /// `GET` with `Authorization: Bearer …` and `X-Client-Id`. Answers only while the caller
+    /// may see the case; supports `Range`; every download is audited.
+    async fn download_path(&self) -> String {
+        format!("/files/{}", self.0.id)
+    }
+    /// Signed path that serves the file without a token until `urlExpiresAt` (5 minutes by
+    /// default): for `<img src>` and `wx.downloadFile`, which cannot send headers. Ask again for
+    /// a fresh one rather than storing it. The download is audited under the caller.
+    async fn url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        signed(ctx, self.0.id, false)
+    }
+    /// Signed path of a small JPEG preview (at most 320 pixels a side) for lists, valid like
+    /// `url`; null for PDFs and HEIC photos, which have none.
+    async fn thumbnail_url(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        if self.0.thumbnail_key.is_none() {
+            return Ok(None);
+        }
+        signed(ctx, self.0.id, true).map(Some)
+    }
+    /// When `url` and `thumbnailUrl` stop working.
+    async fn url_expires_at(&self, ctx: &Context<'_>) -> async_graphql::Result<DateTime<Utc>> {
+        let ttl = store(ctx)?.files.config.url_ttl;
+        Ok(Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default())
+    }
+}
+
+/// A signed file path for the caller.
+fn signed(ctx: &Context<'_>, attachment: uuid::Uuid, thumbnail: bool) -> async_graphql::Result<String> {
+    let by = crate::service::attachment::uploader(actor(ctx)?).unwrap_or_else(|| "anonymous".into());
+    Ok(store(ctx)?.files.signed_path(attachment, thumbnail, &by))
 }
 
 /// One mediation session (调解) of a case.
