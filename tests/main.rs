@@ -2,6 +2,7 @@
 
 mod access_matrix;
 mod attachments;
+mod audit_chain;
 mod auth;
 mod browser;
 mod cli;

@@ -60,6 +60,8 @@ pub struct AppState {
     _janitor: crate::service::idempotency::Janitor,
     /// The sweep of uploads never attached (stops with the state).
     _sweeper: crate::service::attachment::Sweeper,
+    /// The sealing of the audit log into its hash chain (stops with the state).
+    _sealer: Option<crate::service::audit_chain::Sealer>,
     _registry: crate::service::client::Follower,
 }
 
@@ -112,6 +114,13 @@ impl AppState {
             _outbox: outbox,
             _janitor: crate::service::idempotency::start_janitor(db.clone()),
             _sweeper: crate::service::attachment::start_sweeper(store.clone(), sweep_every(&config)),
+            _sealer: config.audit_seal_every.map(|every| {
+                crate::service::audit_chain::start(
+                    db.clone(),
+                    crate::service::audit_chain::ChainKey::from_secret(&config.jwt.secret),
+                    every,
+                )
+            }),
             _registry: clients.follow(db.clone(), events.registry_changes()),
             config,
             db,

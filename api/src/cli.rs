@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `export-schema`, `token`, `import`, `generate`,
-//! `backup`, `healthcheck`.
+//! `backup`, `audit`, `healthcheck`.
 
 use std::{process::ExitCode, time::Duration};
 
@@ -76,6 +76,14 @@ enum Command {
     /// Write an online, consistent copy of the SQLite database to a new file while the service
     /// runs (checked with `PRAGMA integrity_check` before it gets its name). PostgreSQL is
     /// backed up with pg_dump or pg_basebackup instead (README, "Backups").
+    /// The audit log's hash chain: `verify` recomputes it and names the first record changed
+    /// or removed since it was sealed (exit 1); `seal` seals what is not sealed yet (the
+    /// service does so every few seconds).
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     Backup {
         /// The new file (refused if it exists).
         #[arg(long)]
@@ -144,6 +152,15 @@ impl From<ImportKindArg> for ImportKind {
     }
 }
 
+/// `fengqiao audit …`.
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Recompute the chain and check every signed checkpoint; exit 1 at the first break.
+    Verify,
+    /// Seal the records not sealed yet.
+    Seal,
+}
+
 /// Entry point called by `main`.
 pub async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
@@ -179,6 +196,41 @@ pub async fn main() -> anyhow::Result<ExitCode> {
         }
         // Answered before the configuration was read.
         Command::ExportSchema { .. } | Command::Healthcheck => Ok(()),
+        Command::Audit { action } => {
+            use crate::service::audit_chain::{self, ChainKey};
+            let conn = db::connect(&config.database_url, 2).await?;
+            let key = ChainKey::from_secret(&config.jwt.secret);
+            match action {
+                AuditAction::Seal => {
+                    let mut total = 0;
+                    loop {
+                        let n = audit_chain::seal(&conn, &key).await?;
+                        total += n;
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                    println!("{total} audit records sealed");
+                    Ok(())
+                }
+                AuditAction::Verify => {
+                    let v = audit_chain::verify(&conn, &key).await?;
+                    return Ok(match v.broken {
+                        None => {
+                            println!(
+                                "audit log intact: {} records sealed, {} signed checkpoints, {} not sealed yet",
+                                v.sealed, v.checkpoints, v.unsealed
+                            );
+                            ExitCode::SUCCESS
+                        }
+                        Some(b) => {
+                            println!("audit log BROKEN after {} intact records: {b}", v.sealed);
+                            ExitCode::from(1)
+                        }
+                    });
+                }
+            }
+        }
         Command::Backup { output } => {
             let s = crate::backup::sqlite(&config.database_url, &output).await?;
             println!(

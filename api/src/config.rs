@@ -84,6 +84,9 @@ pub struct Config {
     pub public_base_url: Option<String>,
     /// Evidence files: where they are stored and the checks on the way in.
     pub files: FilesConfig,
+    /// How often the audit log is sealed into its hash chain (`FENGQIAO_AUDIT_SEAL_SECS`,
+    /// default 5; `0`: not by this instance).
+    pub audit_seal_every: Option<Duration>,
     /// Platform integration: webhooks in, outbox deliveries out.
     pub integration: IntegrationConfig,
     /// Bearer token that may read `/metrics` (`FENGQIAO_METRICS_TOKEN`); without one, only
@@ -627,6 +630,9 @@ impl Config {
             security: SecurityConfig::from_env(mode, max_page_size, 20.min(max_page_size))?,
             public_base_url: public_base_url()?,
             files: FilesConfig::from_env()?,
+            audit_seal_every: Some(parse("FENGQIAO_AUDIT_SEAL_SECS", 5u64)?)
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs),
             integration: IntegrationConfig::from_env(mode)?,
             metrics_token: crate::metrics::MetricsToken::from_env()?,
         })
@@ -675,6 +681,8 @@ impl Config {
             files: FilesConfig::defaults(crate::storage::StorageConfig::Local(
                 std::env::temp_dir().join("fengqiao-test-attachments"),
             )),
+            // Tests seal when they mean to (statement counts stay exact).
+            audit_seal_every: None,
             // Tests that deliver events turn the worker on; others keep the pool quiet so
             // statement counts stay exact.
             integration: IntegrationConfig {

@@ -1,7 +1,9 @@
 //! sea-orm entities of the fengqiao data model.
 
 pub mod api_client;
+pub mod audit_checkpoint;
 pub mod audit_event;
+pub mod audit_seal;
 pub mod case;
 pub mod case_assignment;
 pub mod case_attachment;

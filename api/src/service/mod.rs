@@ -5,6 +5,7 @@
 
 pub mod attachment;
 pub mod audit;
+pub mod audit_chain;
 pub mod case;
 pub mod client;
 pub mod deadline_policy;
