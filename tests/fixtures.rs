@@ -239,6 +239,7 @@ async fn side(db: &DatabaseConnection, tag: &str, n: u8) -> Side {
         status_map: Set("{}".into()),
         subscription: Set(PlatformSubscription::OwnCases),
         authority: Set(service::platform::DEFAULT_AUTHORITY.to_owned()),
+        signature_algorithm: Set(Default::default()),
         created_at: Set(now),
         updated_at: Set(now),
     }

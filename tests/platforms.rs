@@ -657,3 +657,94 @@ async fn a_delivery_that_did_not_land_may_be_sent_again_one_that_landed_may_not(
     assert_eq!(status, 409, "{answer}");
     assert_eq!(app.count("cases").await, before + 1);
 }
+
+/// Hex HMAC-SM3 of `{ts}.{body}`, with RustCrypto's `sm3` crate (not the service's function).
+fn sign_sm3(secret: &str, ts: i64, body: &[u8]) -> String {
+    let mut mac = Hmac::<sm3::Sm3>::new_from_slice(secret.as_bytes()).expect("hmac key");
+    mac.update(format!("{ts}.").as_bytes());
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A platform held to the national algorithms signs with HMAC-SM3 both ways: its SM3-signed
+/// batch lands, the same batch signed with SHA-256 is refused, and the events it receives
+/// carry `sm3=<hex>`.
+#[tokio::test]
+async fn platforms_held_to_the_national_algorithms_sign_both_ways_with_hmac_sm3() {
+    let app = TestApp::spawn_with(|c| c.integration.deliver = true).await;
+    let w = world(&app.db).await;
+    let (rx, url, _h) = crate::outbox::Receiver::start(0).await;
+    let secret = configure(&app, &w.a, Some(&url), "ALL_CASES").await;
+    let t = admin(&app, &w.a);
+    let body = app
+        .gql(
+            Some(&t),
+            "mutation($i: UpdatePlatformInput!) { updatePlatform(input: $i) { platform { signatureAlgorithm } } }",
+            json!({ "i": { "id": w.a.platform.to_string(), "signatureAlgorithm": "HMAC_SM3" } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["updatePlatform"]["platform"]["signatureAlgorithm"],
+        "HMAC_SM3"
+    );
+
+    let payload = serde_json::to_vec(&json!({ "cases": [{
+        "externalId": "SM3-0001", "version": 1, "title": "国密签名的报事", "description": "x", "gridCode": "A-C"
+    }] }))
+    .expect("json");
+    let post = |header: String| {
+        let req = app
+            .client
+            .post(format!("{}/webhooks/A-110", app.base))
+            .header("content-type", "application/json")
+            .header("x-fengqiao-timestamp", Utc::now().timestamp().to_string())
+            .header("x-fengqiao-signature", header)
+            .body(payload.clone());
+        async move {
+            let res = req.send().await.expect("webhook");
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let ts = Utc::now().timestamp();
+    let (status, refused) = post(format!("sha256={}", sign(&secret, ts, &payload))).await;
+    assert_eq!(status, 401, "{refused}");
+    assert!(refused.to_string().contains("sm3="), "{refused}");
+    let (status, refused) = post(format!("sm3={}", sign(&secret, ts, &payload))).await;
+    assert_eq!(status, 401, "a SHA-256 MAC under the sm3 label: {refused}");
+    let before = app.count("cases").await;
+    let (status, accepted) = post(format!("sm3={}", sign_sm3(&secret, ts, &payload))).await;
+    assert_eq!(status, 200, "{accepted}");
+    assert_eq!(app.count("cases").await, before + 1);
+
+    // Outbound: a step on side A's case reaches the platform signed with HMAC-SM3.
+    let commander = app.token(Role::Commander, "commander-sm3", Scope::district());
+    let c = app
+        .gql(
+            Some(&commander),
+            "query($id: ID!) { case(id: $id) { version } }",
+            json!({ "id": w.a.case.to_string() }),
+        )
+        .await;
+    let version = data(&c)["case"]["version"].clone();
+    let body = app
+        .gql(
+            Some(&commander),
+            "mutation($i: AssessCaseInput!) { assessCase(input: $i) { case { status } } }",
+            json!({ "i": { "step": { "caseId": w.a.case.to_string(), "version": version },
+                           "kind": "DISPUTE", "severity": "ORDINARY", "riskColour": "GREEN" } }),
+        )
+        .await;
+    data(&body);
+    rx.wait_for(1, 30).await;
+    let got = rx.accepted();
+    assert!(!got.is_empty());
+    for x in got {
+        assert_eq!(
+            x.signature,
+            format!("sm3={}", sign_sm3(&secret, x.timestamp, &x.body)),
+            "event {} is signed with HMAC-SM3",
+            x.event_id
+        );
+    }
+}

@@ -1079,6 +1079,7 @@ impl<'a> Seed<'a> {
             status_map: Set("{}".to_owned()),
             subscription: Set(entity::enums::PlatformSubscription::OwnCases),
             authority: Set(serde_json::to_string(&authority).map_err(|e| AppError::Internal(e.to_string()))?),
+            signature_algorithm: Set(Default::default()),
             created_at: Set(self.since),
             updated_at: Set(self.since),
         }

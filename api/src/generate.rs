@@ -2044,6 +2044,7 @@ impl Gen {
                 status_map: Set("{}".to_owned()),
                 subscription: Set(sub),
                 authority: Set(crate::service::platform::DEFAULT_AUTHORITY.to_owned()),
+                signature_algorithm: Set(Default::default()),
                 created_at: Set(t0),
                 updated_at: Set(t0),
             });

@@ -726,6 +726,32 @@ pub enum ExternalEntity {
     Grid,
 }
 
+/// How a platform's webhooks are signed, both ways: HMAC over `{timestamp}.{body}` with the
+/// platform's secret.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SignatureAlgorithm {
+    /// HMAC-SHA256 (header `sha256=<hex>`).
+    #[default]
+    #[sea_orm(string_value = "HMAC_SHA256")]
+    HmacSha256,
+    /// HMAC-SM3, the national standard hash GB/T 32905-2016 (header `sm3=<hex>`).
+    #[sea_orm(string_value = "HMAC_SM3")]
+    HmacSm3,
+}
+
 /// Which case events a platform receives by webhook.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,

@@ -1,6 +1,6 @@
 //! External platforms exchanging data with the service.
 
-use crate::enums::{PlatformKind, PlatformSubscription};
+use crate::enums::{PlatformKind, PlatformSubscription, SignatureAlgorithm};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -18,6 +18,8 @@ pub struct Model {
     pub subscription: PlatformSubscription,
     /// What the platform may write (JSON; see the service's platform authority).
     pub authority: String,
+    /// How its webhooks are signed, both ways.
+    pub signature_algorithm: SignatureAlgorithm,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -14,6 +14,7 @@ mod m20261208_000009_parties_abroad;
 mod m20261208_000010_master_data;
 mod m20261209_000011_evidence_files;
 mod m20261209_000012_audit_chain;
+mod m20261209_000013_sm3_signatures;
 
 /// What a platform may write by default (cases of every kind, no master data), as stored.
 pub const PLATFORM_CASES_ONLY: &str = m20261207_000006_write_door::CASES_ONLY;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000010_master_data::Migration),
             Box::new(m20261209_000011_evidence_files::Migration),
             Box::new(m20261209_000012_audit_chain::Migration),
+            Box::new(m20261209_000013_sm3_signatures::Migration),
         ]
     }
 }

@@ -697,6 +697,21 @@ pub enum ExternalEntity {
     Grid,
 }
 
+/// How a platform's webhooks are signed, in both directions: an HMAC of
+/// `{X-Fengqiao-Timestamp}.{body}` under the platform's secret, sent as
+/// `X-Fengqiao-Signature: sha256=<hex>` or `sm3=<hex>`.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::SignatureAlgorithm")]
+pub enum SignatureAlgorithm {
+    /// HMAC-SHA256 (the default).
+    #[graphql(name = "HMAC_SHA256")]
+    HmacSha256,
+    /// HMAC-SM3 (GB/T 32905-2016), for platforms that must use the national algorithms under
+    /// the commercial-cryptography assessment (密评).
+    #[graphql(name = "HMAC_SM3")]
+    HmacSm3,
+}
+
 /// Which case events a platform receives by webhook.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::enums::PlatformSubscription")]

@@ -11,7 +11,7 @@ use super::{
     actor, db, egress,
     enums::{
         CaseCategory, CaseKind, CaseStatus, DuplicateStatus, ExternalEntity, OutboxStatus, PlatformKind,
-        PlatformSubscription, Skill,
+        PlatformSubscription, SignatureAlgorithm, Skill,
     },
     id, loader, lookup_id, parse_id,
 };
@@ -69,6 +69,11 @@ impl Platform {
                 status: s.into(),
             })
             .collect()
+    }
+    /// How its webhooks are signed, both ways: `X-Fengqiao-Signature: sha256=<hex>` for
+    /// HMAC_SHA256, `sm3=<hex>` for HMAC_SM3, over `{X-Fengqiao-Timestamp}.{body}`.
+    async fn signature_algorithm(&self) -> SignatureAlgorithm {
+        self.0.signature_algorithm.into()
     }
     /// The last characters of its shared secret, to tell which one it holds (the secret itself is shown only when set).
     async fn secret_hint(&self) -> String {
@@ -445,6 +450,9 @@ pub struct RegisterPlatformInput {
     pub enabled: Option<bool>,
     /// What it may write; absent: cases of every kind and no master data.
     pub authority: Option<PlatformAuthority>,
+    /// How its webhooks are signed, both ways (default HMAC_SHA256; HMAC_SM3 for platforms
+    /// held to the national algorithms).
+    pub signature_algorithm: Option<SignatureAlgorithm>,
 }
 
 /// Result of registerPlatform and rotatePlatformSecret.
@@ -472,6 +480,9 @@ pub struct UpdatePlatformInput {
     pub subscription: Option<PlatformSubscription>,
     /// The whole status vocabulary, replacing the old one.
     pub status_map: Option<Vec<StatusTerm>>,
+    /// How its webhooks are signed from now on, both ways: inbound requests signed the old way
+    /// are refused at once, so switch together with the platform.
+    pub signature_algorithm: Option<SignatureAlgorithm>,
     /// Enabled.
     pub enabled: Option<bool>,
     /// What it may write, replacing the whole old authority.
@@ -818,6 +829,7 @@ impl PlatformMutation {
             status_map: terms(input.status_map.unwrap_or_default()),
             enabled: input.enabled.unwrap_or(true),
             authority: input.authority.map(Into::into),
+            signature_algorithm: input.signature_algorithm.map(Into::into).unwrap_or_default(),
         };
         let (m, secret) = svc::create(db(ctx)?, actor(ctx)?, new, egress(ctx)?).await?;
         Ok(PlatformSecretPayload {
@@ -851,6 +863,7 @@ impl PlatformMutation {
             status_map: input.status_map.map(terms),
             enabled: input.enabled,
             authority: input.authority.map(Into::into),
+            signature_algorithm: input.signature_algorithm.map(Into::into),
         };
         let m = svc::update(db(ctx)?, actor(ctx)?, pid, change, egress(ctx)?).await?;
         Ok(UpdatePlatformPayload {

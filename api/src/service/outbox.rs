@@ -419,7 +419,8 @@ impl Worker {
         let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad webhook URL: {e}"))?;
         // Checked again at delivery: the URL may predate the policy, or the policy changed.
         self.cfg.egress.check_url(&parsed)?;
-        let sig = platforms::sign(&p.secret, ts, row.payload.as_bytes());
+        let sig = platforms::sign_with(p.signature_algorithm, &p.secret, ts, row.payload.as_bytes());
+        let label = platforms::signature_label(p.signature_algorithm);
         let res = self
             .http
             .post(parsed)
@@ -427,7 +428,7 @@ impl Worker {
             .header("x-fengqiao-event-id", row.event_id.to_string())
             .header("x-fengqiao-event-type", row.event_type.as_str())
             .header("x-fengqiao-timestamp", ts.to_string())
-            .header("x-fengqiao-signature", format!("sha256={sig}"))
+            .header("x-fengqiao-signature", format!("{label}={sig}"))
             .body(row.payload.clone())
             .send()
             .await

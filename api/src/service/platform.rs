@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use entity::{
-    enums::{CaseStatus, PlatformKind, PlatformSubscription},
+    enums::{CaseStatus, PlatformKind, PlatformSubscription, SignatureAlgorithm},
     platform,
 };
 use hmac::{Hmac, Mac};
@@ -188,6 +188,8 @@ pub struct NewPlatform {
     pub enabled: bool,
     /// What it may write; `None`: cases only ([`Authority::default`]).
     pub authority: Option<Authority>,
+    /// How its webhooks are signed, both ways (HMAC-SHA256 by default).
+    pub signature_algorithm: SignatureAlgorithm,
 }
 
 /// Changes to a platform; `None` leaves a field as it is.
@@ -205,6 +207,8 @@ pub struct PlatformChange {
     pub enabled: Option<bool>,
     /// What it may write, replacing the old authority.
     pub authority: Option<Authority>,
+    /// How its webhooks are signed from now on, both ways.
+    pub signature_algorithm: Option<SignatureAlgorithm>,
 }
 
 /// A new random shared secret: 64 hex digits (256 bits from the operating system's generator).
@@ -316,6 +320,7 @@ pub async fn create(
         status_map: Set(status_map),
         subscription: Set(input.subscription),
         authority: Set(authority),
+        signature_algorithm: Set(input.signature_algorithm),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -371,6 +376,9 @@ pub async fn update(
     if let Some(a) = authority {
         am.authority = Set(a);
     }
+    if let Some(alg) = change.signature_algorithm {
+        am.signature_algorithm = Set(alg);
+    }
     am.updated_at = Set(super::now());
     let m = am.update(&txn).await?;
     txn.commit().await?;
@@ -422,36 +430,102 @@ pub fn secret_hint(p: &platform::Model) -> String {
     format!("…{tail}")
 }
 
-/// Hex HMAC-SHA256 of `{timestamp}.{body}` under `secret`: the signature both directions use.
-pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(m) => m,
-        // HMAC accepts keys of any length; this arm cannot be reached.
-        Err(_) => return String::new(),
-    };
+/// The HMAC of `{timestamp}.{body}` under `secret`, keyed and fed, for algorithm `M`.
+fn keyed<M: Mac + hmac::digest::KeyInit>(secret: &str, timestamp: i64, body: &[u8]) -> Option<M> {
+    let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(secret.as_bytes()).ok()?;
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
+    Some(mac)
 }
 
-/// Checks a hex signature in constant time.
-pub fn verify_signature(secret: &str, timestamp: i64, body: &[u8], signature_hex: &str) -> bool {
+/// Hex HMAC of `{timestamp}.{body}` under `secret` with `alg`: the signature both directions use.
+pub fn sign_with(alg: SignatureAlgorithm, secret: &str, timestamp: i64, body: &[u8]) -> String {
+    // HMAC accepts keys of any length: `keyed` always answers.
+    match alg {
+        SignatureAlgorithm::HmacSha256 => {
+            keyed::<Hmac<Sha256>>(secret, timestamp, body).map(|m| hex::encode(m.finalize().into_bytes()))
+        }
+        SignatureAlgorithm::HmacSm3 => {
+            keyed::<Hmac<sm3::Sm3>>(secret, timestamp, body).map(|m| hex::encode(m.finalize().into_bytes()))
+        }
+    }
+    .unwrap_or_default()
+}
+
+/// Hex HMAC-SHA256 of `{timestamp}.{body}` under `secret` (the default algorithm).
+pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    sign_with(SignatureAlgorithm::HmacSha256, secret, timestamp, body)
+}
+
+/// Checks a hex signature made with `alg`, in constant time.
+pub fn verify_with(
+    alg: SignatureAlgorithm,
+    secret: &str,
+    timestamp: i64,
+    body: &[u8],
+    signature_hex: &str,
+) -> bool {
     let Ok(given) = hex::decode(signature_hex.trim()) else {
         return false;
     };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+    if secret.is_empty() {
         return false;
-    };
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    !secret.is_empty() && mac.verify_slice(&given).is_ok()
+    }
+    match alg {
+        SignatureAlgorithm::HmacSha256 => {
+            keyed::<Hmac<Sha256>>(secret, timestamp, body).is_some_and(|m| m.verify_slice(&given).is_ok())
+        }
+        SignatureAlgorithm::HmacSm3 => {
+            keyed::<Hmac<sm3::Sm3>>(secret, timestamp, body).is_some_and(|m| m.verify_slice(&given).is_ok())
+        }
+    }
+}
+
+/// Checks a hex HMAC-SHA256 signature in constant time.
+pub fn verify_signature(secret: &str, timestamp: i64, body: &[u8], signature_hex: &str) -> bool {
+    verify_with(
+        SignatureAlgorithm::HmacSha256,
+        secret,
+        timestamp,
+        body,
+        signature_hex,
+    )
+}
+
+/// The label of `alg` in `X-Fengqiao-Signature: <label>=<hex>`.
+pub fn signature_label(alg: SignatureAlgorithm) -> &'static str {
+    match alg {
+        SignatureAlgorithm::HmacSha256 => "sha256",
+        SignatureAlgorithm::HmacSm3 => "sm3",
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sm3_is_the_national_standard_hash() {
+        use sha2::Digest;
+        // GB/T 32905-2016, example 1: SM3("abc").
+        assert_eq!(
+            hex::encode(sm3::Sm3::digest(b"abc")),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+    }
+
+    #[test]
+    fn hmac_sm3_signatures_verify_and_differ_from_sha256() {
+        let alg = SignatureAlgorithm::HmacSm3;
+        let s = sign_with(alg, "k3y", 1_700_000_000, b"{\"a\":1}");
+        assert_eq!(s.len(), 64);
+        assert!(verify_with(alg, "k3y", 1_700_000_000, b"{\"a\":1}", &s));
+        assert!(!verify_with(alg, "k3y", 1_700_000_000, b"{\"a\":2}", &s));
+        assert!(!verify_with(alg, "other", 1_700_000_000, b"{\"a\":1}", &s));
+        assert_ne!(s, sign("k3y", 1_700_000_000, b"{\"a\":1}"));
+        assert!(!verify_signature("k3y", 1_700_000_000, b"{\"a\":1}", &s));
+    }
 
     #[test]
     fn signatures_verify_and_reject_tampering() {
@@ -491,6 +565,7 @@ mod tests {
             status_map: json,
             subscription: PlatformSubscription::OwnCases,
             authority: authority_json(&Authority::default()).unwrap(),
+            signature_algorithm: SignatureAlgorithm::HmacSha256,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };

@@ -982,8 +982,19 @@ pub async fn authenticate_webhook(
         .trim()
         .parse()
         .map_err(|_| AppError::Unauthenticated("X-Fengqiao-Timestamp must be Unix seconds".into()))?;
+    // `<label>=<hex>`, the label naming the platform's algorithm (a bare hex is taken as
+    // made with it); another label is refused, never tried with another algorithm.
     let sig = sig.trim();
-    let sig = sig.strip_prefix("sha256=").unwrap_or(sig).to_ascii_lowercase();
+    let label = platforms::signature_label(p.signature_algorithm);
+    let sig = match sig.split_once('=') {
+        None => sig.to_ascii_lowercase(),
+        Some((l, hex)) if l.eq_ignore_ascii_case(label) => hex.to_ascii_lowercase(),
+        Some((l, _)) => {
+            return Err(AppError::Unauthenticated(format!(
+                "this platform signs with {label}= (X-Fengqiao-Signature: {label}=<hex>), not {l}="
+            )))
+        }
+    };
     let skew = (Utc::now().timestamp() - ts).unsigned_abs();
     if skew > window.as_secs() {
         return Err(AppError::Unauthenticated(format!(
@@ -991,7 +1002,7 @@ pub async fn authenticate_webhook(
             window.as_secs()
         )));
     }
-    if !platforms::verify_signature(&p.secret, ts, body, &sig) {
+    if !platforms::verify_with(p.signature_algorithm, &p.secret, ts, body, &sig) {
         return Err(AppError::Unauthenticated("the signature does not match".into()));
     }
     if !p.enabled {
