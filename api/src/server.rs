@@ -157,6 +157,7 @@ fn raise_file_limit() -> Option<u64> {
         rlim_max: 0,
     };
     // SAFETY: getrlimit and setrlimit only read and write the struct passed by pointer.
+    #[allow(unsafe_code)]
     unsafe {
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
             return None;
