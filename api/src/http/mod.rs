@@ -185,7 +185,21 @@ async fn bounded(app: &AppState, req: axum::extract::Request, next: axum::middle
     if app.health.is_down() {
         return unavailable("the database is not answering; retry shortly".into());
     }
-    let limit = app.config.server.request_timeout;
+    // A file upload first has to arrive: its answer may take the body's time on top.
+    let upload = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    let limit = if upload {
+        app.config.server.request_timeout + app.config.server.body_timeout
+    } else {
+        app.config.server.request_timeout
+    };
     let mut res = tokio::select! {
         r = tokio::time::timeout(limit, next.run(req)) => r.unwrap_or_else(|_| {
             unavailable(format!("no answer within {} s; retry shortly", limit.as_secs()))
