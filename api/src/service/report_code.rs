@@ -434,8 +434,9 @@ async fn public_photo(files: &super::attachment::Files, p: Photo) -> AppResult<s
     let ready = super::attachment::check(
         files,
         "input.photo",
+        // Named as before (`photo.<ext>`): the browser's file name may carry personal data.
         super::attachment::Incoming {
-            name: None,
+            name: Some("photo".into()),
             bytes: p.bytes.into(),
         },
     )
