@@ -654,20 +654,9 @@ pub struct AttachInput {
     pub idempotency_key: Option<String>,
 }
 
-/// Roles that may attach evidence to a case they can see. Platforms relay their own
-/// evidence; the enterprise liaison, the volunteer and the citizen add to cases they see.
-const ATTACHERS: &[Role] = &[
-    Role::Citizen,
-    Role::GridWorker,
-    Role::CommunityPolice,
-    Role::Commander,
-    Role::Mediator,
-    Role::Volunteer,
-    Role::EnterpriseLiaison,
-    Role::DepartmentStaff,
-    Role::Platform,
-    Role::Admin,
-];
+/// Roles that may attach evidence to a case they can see: every role a token may carry
+/// (platforms relay their own evidence; liaisons, volunteers and citizens add to cases they see).
+const ATTACHERS: &[Role] = &Role::TOKEN_ROLES;
 
 /// Attaches files to a case through the case journal: in the caller's scope (a case out of
 /// scope is `NOT_FOUND`), not on a closed case, within the caps, with an `ATTACHED` entry on
